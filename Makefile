@@ -1,0 +1,53 @@
+# The two commands a newcomer needs are `make run` and `make test`; the rest serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+fixtures: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py loaddata fixtures/reference.json fixtures/tass-2025-11-12.json
+	$(BIN)/python manage.py populate_history --auto
+
+superuser: install
+	$(BIN)/python manage.py ensure_admin
+
+run: fixtures superuser
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+check: install-dev
+	$(BIN)/python manage.py check
+
+migrations-check: install-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check migrations-check pytest
+
+ci: test
+
+clean:
+	rm -rf $(VENV) staticfiles tests/artifacts

@@ -1,0 +1,788 @@
+"""The registry's records: who cooperates with whom, under which agreement or programme, and
+the source each fact comes from."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .search import normalise_for_search, search_filter
+
+YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
+
+
+def io_permissions(model_name, verbose_plural):
+    """Return the separate import and export permissions that django-import-export checks."""
+    return [
+        (f"import_{model_name}", _("Может импортировать: %s") % verbose_plural),
+        (f"export_{model_name}", _("Может экспортировать: %s") % verbose_plural),
+    ]
+
+
+class Status(models.TextChoices):
+    """One lifecycle shared by agreements and programmes."""
+
+    PROPOSED = "proposed", _("предложено")
+    IN_DEVELOPMENT = "in_development", _("в проработке")
+    AGREED = "agreed", _("достигнута договорённость")
+    SIGNED = "signed", _("подписано")
+    ACTIVE = "active", _("действует")
+    ENDED = "ended", _("завершено")
+    CANCELLED = "cancelled", _("отменено")
+
+
+# --- querysets and managers -------------------------------------------------------------------
+
+
+class RegistryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def search(self, query):
+        return self.filter(search_filter(query))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bulk writes skip save() and signals; keep the search text true on them too.
+        for obj in objs:
+            obj.refresh_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_text()
+        if "search_text" not in fields:
+            fields = [*fields, "search_text"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class CodeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class UidManager(models.Manager):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+# --- abstract bases ---------------------------------------------------------------------------
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(_("создано"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicRecord(Timestamped):
+    """A record the public may see once staff publish it; found by its slug and by search."""
+
+    slug = models.SlugField(
+        _("код записи"),
+        max_length=100,
+        unique=True,
+        help_text=_("Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL."),
+    )
+    is_published = models.BooleanField(
+        _("опубликовано"),
+        default=False,
+        db_index=True,
+        help_text=_("Только опубликованные записи видны на публичном сайте."),
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def search_parts(self):
+        """Return every text a reader might search this record by."""
+        return [self.slug]
+
+    def refresh_search_text(self):
+        self.search_text = normalise_for_search(*self.search_parts())
+
+    def localised(self, russian, english):
+        return english if get_language() == "en" and english else russian
+
+
+class Keyed(models.Model):
+    """A child record (citation, party, status step) that fixtures refer to by a stable uid."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = UidManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+class Country(models.Model):
+    code = models.CharField(
+        _("код ISO"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Две заглавные латинские буквы, например KZ."))],
+        help_text=_("Код страны по ISO 3166-1 alpha-2: RU, KZ."),
+    )
+    name_ru = models.CharField(_("название"), max_length=100)
+    name_en = models.CharField(_("название по-английски"), max_length=100)
+    history = HistoricalRecords()
+
+    objects = CodeManager()
+
+    class Meta:
+        ordering = ["name_ru"]
+        verbose_name = _("страна")
+        verbose_name_plural = _("страны")
+        permissions = io_permissions("country", _("страны"))
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return self.name_en if get_language() == "en" and self.name_en else self.name_ru
+
+
+class RegionManager(models.Manager):
+    def get_by_natural_key(self, country_code, name):
+        return self.get(country__code=country_code, name=name)
+
+
+class Region(models.Model):
+    class Kind(models.TextChoices):
+        OBLAST = "oblast", _("область")
+        FEDERAL_CITY = "federal_city", _("город федерального значения")
+        REPUBLICAN_CITY = "republican_city", _("город республиканского значения")
+        REPUBLIC = "republic", _("республика")
+        KRAI = "krai", _("край")
+        MACRO_REGION = "macro_region", _("макрорегион")
+        OTHER = "other", _("другое")
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="regions", verbose_name=_("страна")
+    )
+    name = models.CharField(_("название"), max_length=150)
+    name_en = models.CharField(_("название по-английски"), max_length=150, blank=True)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    history = HistoricalRecords()
+
+    objects = RegionManager()
+
+    class Meta:
+        ordering = ["country__code", "name"]
+        verbose_name = _("регион")
+        verbose_name_plural = _("регионы")
+        permissions = io_permissions("region", _("регионы"))
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="registry_region_unique_name_in_country")
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
+    def natural_key(self):
+        return (self.country.code, self.name)
+
+    natural_key.dependencies = ["registry.country"]
+
+
+class FieldOfStudy(models.Model):
+    code = models.CharField(
+        _("код ISCED-F"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Четыре цифры, например 0713."))],
+        help_text=_("Детальный код по ISCED-F 2013 (ЮНЕСКО), четыре цифры."),
+    )
+    name_ru = models.CharField(_("название"), max_length=200)
+    name_en = models.CharField(_("название по-английски"), max_length=200)
+    history = HistoricalRecords()
+
+    objects = CodeManager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("направление подготовки")
+        verbose_name_plural = _("направления подготовки")
+        permissions = io_permissions("fieldofstudy", _("направления подготовки"))
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self):
+        return self.name_en if get_language() == "en" and self.name_en else self.name_ru
+
+    def natural_key(self):
+        return (self.code,)
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+class Source(PublicRecord):
+    publisher = models.CharField(_("издатель"), max_length=200)
+    title = models.CharField(_("заголовок"), max_length=500)
+    published_on = models.DateField(_("дата публикации"))
+    place = models.CharField(_("место"), max_length=200, blank=True)
+    url = models.URLField(_("адрес в интернете"), blank=True)
+    language = models.CharField(_("язык"), max_length=10, default="ru", help_text=_("Код языка: ru, kk, en."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("источник")
+        verbose_name_plural = _("источники")
+        permissions = io_permissions("source", _("источники"))
+
+    def __str__(self):
+        return f"{self.publisher}, {self.published_on:%d.%m.%Y}: {self.title}"
+
+    def search_parts(self):
+        return [self.slug, self.publisher, self.title, self.place]
+
+
+# --- institutions and branches ----------------------------------------------------------------
+
+ROR_VALIDATOR = RegexValidator(
+    r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$",
+    _("Идентификатор ROR — девять знаков, начинается с 0, например 010pmpe69."),
+)
+WIKIDATA_VALIDATOR = RegexValidator(
+    r"^Q[1-9][0-9]*$", _("Идентификатор Wikidata — Q и число, например Q13164.")
+)
+
+
+class Institution(PublicRecord):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("университет")
+        ACADEMY = "academy", _("академия")
+        INSTITUTE = "institute", _("институт")
+        COLLEGE = "college", _("колледж")
+        TECHNIKUM = "technikum", _("техникум")
+        RESEARCH_CENTRE = "research_centre", _("научный центр")
+        ENTERPRISE = "enterprise", _("предприятие")
+        GOVERNMENT_BODY = "government_body", _("орган власти")
+        OTHER = "other", _("другое")
+
+    name = models.CharField(
+        _("официальное название"),
+        max_length=500,
+        help_text=_("Полное официальное название на языке учреждения."),
+    )
+    name_ru = models.CharField(_("название по-русски"), max_length=500)
+    name_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
+    name_kk = models.CharField(_("название по-казахски"), max_length=500, blank=True)
+    acronyms = models.CharField(
+        _("сокращения"),
+        max_length=200,
+        blank=True,
+        help_text=_("Через точку с запятой: МГУ; MSU."),
+    )
+    aliases = models.TextField(
+        _("другие названия"),
+        blank=True,
+        help_text=_("Прежние и неофициальные названия, по одному в строке."),
+    )
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("страна")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+        verbose_name=_("регион"),
+    )
+    city = models.CharField(_("город"), max_length=100, blank=True)
+    website = models.URLField(_("сайт"), blank=True)
+    ror_id = models.CharField(
+        _("ROR"), max_length=9, blank=True, validators=[ROR_VALIDATOR], help_text=_("Например 010pmpe69.")
+    )
+    wikidata_id = models.CharField(
+        _("Wikidata"),
+        max_length=20,
+        blank=True,
+        validators=[WIKIDATA_VALIDATOR],
+        help_text=_("Например Q13164."),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("год основания"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+    notes = models.TextField(_("примечания"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_ru"]
+        verbose_name = _("учреждение")
+        verbose_name_plural = _("учреждения")
+        permissions = io_permissions("institution", _("учреждения"))
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.localised(self.name_ru, self.name_en)
+
+    @property
+    def acronym_list(self):
+        return [part.strip() for part in self.acronyms.split(";") if part.strip()]
+
+    def search_parts(self):
+        return [
+            self.slug,
+            self.name,
+            self.name_ru,
+            self.name_en,
+            self.name_kk,
+            self.acronyms,
+            self.aliases,
+            self.city,
+        ]
+
+
+class Branch(PublicRecord):
+    class BranchStatus(models.TextChoices):
+        OPERATING = "operating", _("работает")
+        PLANNED = "planned", _("планируется")
+        CLOSED = "closed", _("закрыт")
+        UNKNOWN = "unknown", _("неизвестно")
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        verbose_name=_("головное учреждение"),
+    )
+    name = models.CharField(_("название"), max_length=500)
+    name_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="branches", verbose_name=_("страна размещения")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("регион"),
+    )
+    city = models.CharField(_("город"), max_length=100, blank=True, help_text=_("Пусто, если неизвестен."))
+    status = models.CharField(
+        _("состояние"), max_length=20, choices=BranchStatus.choices, default=BranchStatus.UNKNOWN
+    )
+    opened_year = models.PositiveSmallIntegerField(
+        _("год открытия"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    fields = models.ManyToManyField(
+        FieldOfStudy, blank=True, related_name="branches", verbose_name=_("направления подготовки")
+    )
+    notes = models.TextField(_("примечания"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("филиал")
+        verbose_name_plural = _("филиалы")
+        permissions = io_permissions("branch", _("филиалы"))
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.localised(self.name, self.name_en)
+
+    def search_parts(self):
+        parts = [self.slug, self.name, self.name_en, self.city]
+        if self.institution_id:
+            parent = self.institution
+            parts += [parent.name, parent.name_ru, parent.name_en, parent.acronyms, parent.aliases]
+        return parts
+
+
+# --- agreements and programmes ----------------------------------------------------------------
+
+
+class Undertaking(PublicRecord):
+    """What agreements and programmes share: a title in two languages and a status lifecycle."""
+
+    title = models.CharField(_("название"), max_length=500)
+    title_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, db_index=True)
+    fields = models.ManyToManyField(
+        FieldOfStudy, blank=True, related_name="%(class)ss", verbose_name=_("направления подготовки")
+    )
+    notes = models.TextField(_("примечания"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.localised(self.title, self.title_en)
+
+    def search_parts(self):
+        return [self.slug, self.title, self.title_en, self.notes]
+
+
+class Agreement(Undertaking):
+    class Kind(models.TextChoices):
+        PARTNERSHIP = "partnership", _("партнёрство")
+        MEMORANDUM = "memorandum", _("меморандум")
+        COOPERATION = "cooperation", _("сотрудничество")
+        JOINT_PROGRAMME = "joint_programme", _("совместная программа")
+        EXCHANGE = "exchange", _("обмен")
+        DOUBLE_DEGREE = "double_degree", _("двойной диплом")
+        OTHER = "other", _("другое")
+
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    agreed_on = models.DateField(_("дата договорённости"), null=True, blank=True)
+    signed_on = models.DateField(_("дата подписания"), null=True, blank=True)
+    valid_from = models.DateField(_("действует с"), null=True, blank=True)
+    valid_until = models.DateField(_("действует по"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("соглашение")
+        verbose_name_plural = _("соглашения")
+        permissions = io_permissions("agreement", _("соглашения"))
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="registry_agreement_valid_until_after_from",
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("Дата окончания не может быть раньше даты начала действия.")}
+            )
+
+
+class Programme(Undertaking):
+    class Kind(models.TextChoices):
+        PROPOSED_JOINT = "proposed_joint", _("предложенная совместная программа")
+        FEDERAL_PROJECT = "federal_project", _("федеральный проект")
+        TRAINING = "training", _("обучение и повышение квалификации")
+        JOINT_PROJECT = "joint_project", _("совместный проект")
+        OTHER = "other", _("другое")
+
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    proposed_by = models.CharField(
+        _("кем предложено"), max_length=300, blank=True, help_text=_("Словами, как в источнике.")
+    )
+    proposed_at = models.CharField(_("где предложено"), max_length=300, blank=True)
+    proposed_on = models.DateField(_("когда предложено"), null=True, blank=True)
+    modelled_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="models_for",
+        verbose_name=_("по образцу"),
+    )
+    target_countries = models.ManyToManyField(
+        Country, blank=True, related_name="programmes", verbose_name=_("для стран")
+    )
+    target_regions = models.ManyToManyField(
+        Region, blank=True, related_name="programmes", verbose_name=_("для регионов")
+    )
+    aim = models.TextField(_("цель"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("программа")
+        verbose_name_plural = _("программы")
+        permissions = io_permissions("programme", _("программы"))
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(modelled_on=models.F("pk")), name="registry_programme_not_modelled_on_itself"
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.modelled_on_id == self.pk:
+            raise ValidationError({"modelled_on": _("Программа не может быть образцом для самой себя.")})
+
+    def search_parts(self):
+        return [*super().search_parts(), self.proposed_by, self.proposed_at, self.aim]
+
+
+class Party(Keyed):
+    """A side of an agreement or programme: a registered institution, or a group named in words.
+
+    The article speaks of "вузы Оренбургской и Самарской областей" without naming them; such a
+    party is recorded as a description with its country and regions, never as invented
+    institutions.
+    """
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("учреждение")
+    )
+    description = models.CharField(
+        _("описание группы"),
+        max_length=500,
+        blank=True,
+        help_text=_("Если учреждения не названы: например «вузы Оренбургской области»."),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("страна")
+    )
+    regions = models.ManyToManyField(Region, blank=True, verbose_name=_("регионы"))
+    role = models.CharField(_("роль"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(institution__isnull=False) & Q(description=""))
+                | (Q(institution__isnull=True) & ~Q(description="")),
+                name="%(app_label)s_%(class)s_institution_or_description",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.institution) if self.institution_id else self.description
+
+    def clean(self):
+        super().clean()
+        if bool(self.institution_id) == bool(self.description.strip()):
+            raise ValidationError(
+                _("Укажите либо учреждение из реестра, либо описание группы — одно из двух.")
+            )
+
+
+class AgreementParty(Party):
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("соглашение")
+    )
+    history = HistoricalRecords()
+
+    class Meta(Party.Meta):
+        ordering = ["id"]
+        verbose_name = _("сторона соглашения")
+        verbose_name_plural = _("стороны соглашения")
+
+
+class ProgrammeParticipant(Party):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="participants", verbose_name=_("программа")
+    )
+    history = HistoricalRecords()
+
+    class Meta(Party.Meta):
+        ordering = ["id"]
+        verbose_name = _("участник программы")
+        verbose_name_plural = _("участники программы")
+
+
+class StatusStep(Keyed):
+    """A dated step of a lifecycle, citing where it is known from."""
+
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices)
+    date = models.DateField(_("дата"))
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("источник"))
+    note = models.CharField(_("примечание"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.date:%d.%m.%Y}"
+
+
+class AgreementStatusStep(StatusStep):
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="status_steps", verbose_name=_("соглашение")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("этап соглашения")
+        verbose_name_plural = _("история состояний")
+
+
+class ProgrammeStatusStep(StatusStep):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="status_steps", verbose_name=_("программа")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("этап программы")
+        verbose_name_plural = _("история состояний")
+
+
+# --- indicators and citations -----------------------------------------------------------------
+
+
+class Indicator(PublicRecord):
+    title = models.CharField(_("что измеряется"), max_length=300)
+    title_en = models.CharField(_("что измеряется, по-английски"), max_length=300, blank=True)
+    value = models.DecimalField(_("значение"), max_digits=14, decimal_places=2, null=True, blank=True)
+    is_approximate = models.BooleanField(
+        _("приблизительно"), default=False, help_text=_("«порядка», «около».")
+    )
+    unit = models.CharField(_("единица"), max_length=50, blank=True)
+    statement = models.TextField(
+        _("качественная оценка"),
+        blank=True,
+        help_text=_("Если числа нет: например «один из лидеров»."),
+    )
+    as_of = models.DateField(_("на дату"))
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="indicators", verbose_name=_("страны")
+    )
+    regions = models.ManyToManyField(Region, blank=True, related_name="indicators", verbose_name=_("регионы"))
+    institution_kinds = models.CharField(
+        _("виды учреждений"),
+        max_length=200,
+        blank=True,
+        help_text=_("Коды видов через точку с запятой: university; college; technikum."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-as_of", "title"]
+        verbose_name = _("показатель")
+        verbose_name_plural = _("показатели")
+        permissions = io_permissions("indicator", _("показатели"))
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(statement=""),
+                name="registry_indicator_value_or_statement",
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.localised(self.title, self.title_en)
+
+    @property
+    def kind_list(self):
+        return [part.strip() for part in self.institution_kinds.split(";") if part.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.value is None and not self.statement.strip():
+            raise ValidationError(_("Укажите число или качественную оценку."))
+        unknown = set(self.kind_list) - set(Institution.Kind.values)
+        if unknown:
+            raise ValidationError(
+                {"institution_kinds": _("Неизвестные виды учреждений: %s") % ", ".join(sorted(unknown))}
+            )
+
+    def search_parts(self):
+        return [self.slug, self.title, self.title_en, self.statement, self.unit]
+
+
+CITED_MODELS = ("institution", "branch", "agreement", "programme", "indicator")
+
+
+class Citation(Keyed, Timestamped):
+    """A verbatim quote from a source, backing one record."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("источник")
+    )
+    quote = models.TextField(_("цитата"), help_text=_("Дословно, как в источнике."))
+    note = models.TextField(_("примечание"), blank=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("цитата")
+        verbose_name_plural = _("цитаты")
+        constraints = [
+            # Exactly one of the cited records is set.
+            models.CheckConstraint(
+                condition=Q(
+                    *[
+                        Q(**{f"{name}__isnull": name != chosen for name in CITED_MODELS})
+                        for chosen in CITED_MODELS
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="registry_citation_cites_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return f"«{self.quote[:80]}»"
+
+    @property
+    def cited_record(self):
+        return next((getattr(self, name) for name in CITED_MODELS if getattr(self, f"{name}_id")), None)
+
+    def clean(self):
+        super().clean()
+        if sum(bool(getattr(self, f"{name}_id")) for name in CITED_MODELS) != 1:
+            raise ValidationError(_("Цитата должна относиться ровно к одной записи."))

@@ -1,0 +1,54 @@
+"""Personas and data shared by the tests: an anonymous visitor, a viewer, an editor, a superuser."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+ARTICLE_FIXTURES = ["fixtures/reference.json", "fixtures/tass-2025-11-12.json"]
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def article(db):
+    """Load the TASS article of 2025-11-12 as `make run` does."""
+    call_command("loaddata", *ARTICLE_FIXTURES, verbosity=0)
+
+
+def _staff(django_user_model, username, group=None, **extra):
+    user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return _staff(django_user_model, "alice", is_superuser=True)
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff(django_user_model, "bob", group="Editors")
+
+
+@pytest.fixture
+def viewer(db, django_user_model):
+    return _staff(django_user_model, "charlie", group="Viewers")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client

@@ -1,0 +1,128 @@
+"""The TASS article of 2025-11-12, recorded as fixtures: every claim with its verbatim quote."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from registry import models
+from tests.conftest import ARTICLE_FIXTURES
+
+ARTICLE = (Path(__file__).resolve().parents[2] / "shared/source/tass-2025-11-12.txt")
+
+
+def dump():
+    out = io.StringIO()
+    call_command("dumpdata", "registry", natural_foreign=True, natural_primary=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_loading_the_fixtures_twice_changes_nothing(article):
+    before = dump()
+    call_command("loaddata", *ARTICLE_FIXTURES, verbosity=0)
+    assert dump() == before
+
+
+def quotes_of(record):
+    return " ".join(record.citations.values_list("quote", flat=True))
+
+
+@pytest.mark.django_db
+class TestClaims:
+    def test_c1_the_proposed_joint_programme(self, article):
+        programme = models.Programme.objects.get(slug="ru-kz-technical-training")
+        assert programme.status == models.Status.PROPOSED
+        assert programme.kind == models.Programme.Kind.PROPOSED_JOINT
+        assert "Путин" in programme.proposed_by
+        assert "Токаев" in programme.proposed_at and "Форум" in programme.proposed_at
+        assert str(programme.proposed_on) == "2025-11-12"
+        assert programme.modelled_on.slug == "professionalitet"
+        assert set(programme.target_countries.values_list("code", flat=True)) == {"RU", "KZ"}
+        assert "обмен" in programme.aim
+        assert "для регионов обеих стран" in quotes_of(programme)
+        step = programme.status_steps.get()
+        assert (step.status, str(step.date), step.source.slug) == ("proposed", "2025-11-12", "tass-2025-11-12")
+
+    def test_c2_professionalitet(self, article):
+        programme = models.Programme.objects.get(slug="professionalitet")
+        assert programme.kind == models.Programme.Kind.FEDERAL_PROJECT
+        assert "три года" in quotes_of(programme)
+        assert "трудоустройством" in programme.aim
+
+    def test_c3_engineering_is_preferred(self, article):
+        indicator = models.Indicator.objects.get(slug="kz-students-choose-engineering")
+        assert indicator.value is None and "инженерным" in indicator.statement
+        assert "инженерным дисциплинам" in quotes_of(indicator)
+
+    def test_c4_about_55_000_students(self, article):
+        indicator = models.Indicator.objects.get(slug="kz-students-in-russia")
+        assert indicator.value == 55000 and indicator.is_approximate
+        assert set(indicator.kind_list) == {"university", "college", "technikum"}
+        assert set(indicator.regions.values_list("name", flat=True)) == {
+            "Поволжье", "Сибирь", "Урал", "Москва", "Санкт-Петербург",
+        }
+        assert "55 тысяч" in quotes_of(indicator)
+
+    def test_c5_eight_branches(self, article):
+        indicator = models.Indicator.objects.get(slug="ru-university-branches-in-kz")
+        assert indicator.value == 8
+        assert "восьми крупных российских университетов" in quotes_of(indicator)
+
+    def test_c6_three_branches_named_with_their_city_left_blank(self, article):
+        branches = models.Branch.objects.select_related("institution").order_by("slug")
+        assert [b.institution.slug for b in branches] == ["mephi", "msu", "muctr"]
+        for branch in branches:
+            assert branch.country.code == "KZ" and branch.city == ""
+            assert "не назван" in branch.notes
+            assert "МГУ, Московский инженерно-физический институт" in quotes_of(branch)
+
+    def test_c7_skoltech(self, article):
+        agreement = models.Agreement.objects.get(slug="skoltech-kz-partners")
+        assert agreement.parties.filter(institution__slug="skoltech").exists()
+        assert "Сколковский институт" in quotes_of(agreement)
+
+    def test_c8_the_atu_project_without_an_invented_russian_side(self, article):
+        programme = models.Programme.objects.get(slug="atu-specialists")
+        assert programme.status == models.Status.IN_DEVELOPMENT
+        assert [p.institution.slug for p in programme.participants.all()] == ["atu"]
+        assert set(programme.fields.values_list("code", flat=True)) == {"0612", "0613", "0713", "0714"}
+        assert "не названа" in programme.notes
+        assert "искусственного интеллекта" in quotes_of(programme)
+
+    def test_c9_ranepa_trains_kazakh_managers(self, article):
+        programme = models.Programme.objects.get(slug="ranepa-kz-managers")
+        assert programme.participants.filter(institution__slug="ranepa").exists()
+        assert "управленцев" in quotes_of(programme)
+
+    def test_c10_collective_parties_not_invented_institutions(self, article):
+        agreement = models.Agreement.objects.get(slug="orenburg-samara-kz-technical")
+        parties = list(agreement.parties.all())
+        assert len(parties) == 2 and all(p.institution_id is None for p in parties)
+        assert {p.country.code for p in parties} == {"RU", "KZ"}
+        assert set(parties[0].regions.values_list("name", flat=True)) == {
+            "Оренбургская область", "Самарская область",
+        }
+        assert "Оренбургской и Самарской" in quotes_of(agreement)
+
+    def test_c11_kazakhstan_among_the_leaders(self, article):
+        indicator = models.Indicator.objects.get(slug="kz-student-exchanges")
+        assert "лидеров" in indicator.statement
+        assert "студенческие обмены" in quotes_of(indicator)
+
+    def test_c12_the_source_itself(self, article):
+        source = models.Source.objects.get(slug="tass-2025-11-12")
+        assert (source.publisher, str(source.published_on)) == ("ТАСС", "2025-11-12")
+
+
+@pytest.mark.django_db
+def test_every_record_has_a_quote_that_is_verbatim_from_the_article(article):
+    for model in (models.Institution, models.Branch, models.Agreement, models.Programme, models.Indicator):
+        for record in model.objects.all():
+            assert record.citations.exists(), record
+            assert record.is_published
+    if ARTICLE.exists():
+        text = ARTICLE.read_text()
+        for quote in models.Citation.objects.values_list("quote", flat=True):
+            assert quote in text
