@@ -9,7 +9,9 @@ _counter = itertools.count(1)
 
 
 def country(code="KZ", name_ru="Казахстан", name_en="Kazakhstan"):
-    return models.Country.objects.get_or_create(code=code, defaults={"name_ru": name_ru, "name_en": name_en})[0]
+    return models.Country.objects.get_or_create(code=code, defaults={"name_ru": name_ru, "name_en": name_en})[
+        0
+    ]
 
 
 def region(name="Алматы", country_code="KZ", kind=models.Region.Kind.REPUBLICAN_CITY, **fields):

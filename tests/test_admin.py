@@ -7,8 +7,16 @@ from registry import models
 from tests import factories
 
 REGISTRY_MODELS = [
-    models.Country, models.Region, models.FieldOfStudy, models.Source, models.Institution,
-    models.Branch, models.Agreement, models.Programme, models.Indicator, models.Citation,
+    models.Country,
+    models.Region,
+    models.FieldOfStudy,
+    models.Source,
+    models.Institution,
+    models.Branch,
+    models.Agreement,
+    models.Programme,
+    models.Indicator,
+    models.Citation,
 ]
 
 
@@ -32,7 +40,10 @@ def test_a_viewer_sees_but_cannot_change_or_delete(viewer_client, article):
     assert viewer_client.get(admin_url(models.Institution, "changelist")).status_code == 200
     assert viewer_client.get(admin_url(models.Institution, "change", msu.pk)).status_code == 200
     assert viewer_client.get(admin_url(models.Institution, "add")).status_code == 403
-    assert viewer_client.post(admin_url(models.Institution, "delete", msu.pk), {"post": "yes"}).status_code == 403
+    assert (
+        viewer_client.post(admin_url(models.Institution, "delete", msu.pk), {"post": "yes"}).status_code
+        == 403
+    )
     response = viewer_client.post(admin_url(models.Institution, "change", msu.pk), {"name_ru": "Взлом"})
     assert response.status_code == 403
     msu.refresh_from_db()
@@ -51,8 +62,10 @@ def test_an_editor_can_add_a_draft_institution(editor_client, article):
             "kind": "university",
             "country": models.Country.objects.get(code="RU").pk,
             "is_active": "on",
-            "branches-TOTAL_FORMS": "0", "branches-INITIAL_FORMS": "0",
-            "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0",
+            "branches-TOTAL_FORMS": "0",
+            "branches-INITIAL_FORMS": "0",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].errors
@@ -84,11 +97,17 @@ def test_an_agreement_needs_two_parties(admin_client, article):
     response = admin_client.post(
         admin_url(models.Agreement, "add"),
         {
-            "slug": "lonely", "title": "Одинокое соглашение", "kind": "memorandum", "status": "proposed",
-            "parties-TOTAL_FORMS": "1", "parties-INITIAL_FORMS": "0",
+            "slug": "lonely",
+            "title": "Одинокое соглашение",
+            "kind": "memorandum",
+            "status": "proposed",
+            "parties-TOTAL_FORMS": "1",
+            "parties-INITIAL_FORMS": "0",
             "parties-0-description": "одна сторона",
-            "status_steps-TOTAL_FORMS": "0", "status_steps-INITIAL_FORMS": "0",
-            "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0",
+            "status_steps-TOTAL_FORMS": "0",
+            "status_steps-INITIAL_FORMS": "0",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200
@@ -121,7 +140,9 @@ def test_publish_action_publishes_and_records_history(admin_client):
     ids=lambda v: getattr(v, "__name__", ""),
 )
 @pytest.mark.parametrize("rows", [5, 200])
-def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_queries, model, make, rows):
+def test_changelist_queries_do_not_grow_with_rows(
+    admin_client, django_assert_max_num_queries, model, make, rows
+):
     for _ in range(rows):
         make()
     with django_assert_max_num_queries(12):

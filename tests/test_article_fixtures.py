@@ -9,7 +9,7 @@ from django.core.management import call_command
 from registry import models
 from tests.conftest import ARTICLE_FIXTURES
 
-ARTICLE = (Path(__file__).resolve().parents[2] / "shared/source/tass-2025-11-12.txt")
+ARTICLE = Path(__file__).resolve().parents[2] / "shared/source/tass-2025-11-12.txt"
 
 
 def dump():
@@ -43,7 +43,11 @@ class TestClaims:
         assert "обмен" in programme.aim
         assert "для регионов обеих стран" in quotes_of(programme)
         step = programme.status_steps.get()
-        assert (step.status, str(step.date), step.source.slug) == ("proposed", "2025-11-12", "tass-2025-11-12")
+        assert (step.status, str(step.date), step.source.slug) == (
+            "proposed",
+            "2025-11-12",
+            "tass-2025-11-12",
+        )
 
     def test_c2_professionalitet(self, article):
         programme = models.Programme.objects.get(slug="professionalitet")
@@ -61,7 +65,11 @@ class TestClaims:
         assert indicator.value == 55000 and indicator.is_approximate
         assert set(indicator.kind_list) == {"university", "college", "technikum"}
         assert set(indicator.regions.values_list("name", flat=True)) == {
-            "Поволжье", "Сибирь", "Урал", "Москва", "Санкт-Петербург",
+            "Поволжье",
+            "Сибирь",
+            "Урал",
+            "Москва",
+            "Санкт-Петербург",
         }
         assert "55 тысяч" in quotes_of(indicator)
 
@@ -102,7 +110,8 @@ class TestClaims:
         assert len(parties) == 2 and all(p.institution_id is None for p in parties)
         assert {p.country.code for p in parties} == {"RU", "KZ"}
         assert set(parties[0].regions.values_list("name", flat=True)) == {
-            "Оренбургская область", "Самарская область",
+            "Оренбургская область",
+            "Самарская область",
         }
         assert "Оренбургской и Самарской" in quotes_of(agreement)
 

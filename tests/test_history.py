@@ -12,10 +12,16 @@ def test_a_change_is_recorded_with_its_author_and_can_be_reverted(admin_client, 
     record = factories.institution(name_ru="Первое имя")
     url = reverse("admin:registry_institution_change", args=[record.pk])
     form = {
-        "slug": record.slug, "name": record.name, "name_ru": "Второе имя", "kind": "university",
-        "country": record.country_id, "is_active": "on",
-        "branches-TOTAL_FORMS": "0", "branches-INITIAL_FORMS": "0",
-        "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0",
+        "slug": record.slug,
+        "name": record.name,
+        "name_ru": "Второе имя",
+        "kind": "university",
+        "country": record.country_id,
+        "is_active": "on",
+        "branches-TOTAL_FORMS": "0",
+        "branches-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
     }
     assert admin_client.post(url, form).status_code == 302
     latest, first = record.history.all()[:2]

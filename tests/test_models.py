@@ -114,7 +114,9 @@ class TestCitation:
 
     def test_it_reports_the_cited_record(self):
         institution = factories.institution()
-        citation = models.Citation.objects.create(source=factories.source(), quote="q", institution=institution)
+        citation = models.Citation.objects.create(
+            source=factories.source(), quote="q", institution=institution
+        )
         assert citation.cited_record == institution
 
 
