@@ -1,21 +1,120 @@
+import logging
+
+import tablib
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .forms import SpreadsheetImportForm
+from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .search import search_filter
+from .spreadsheets import FORMATS, FORMATS_BY_NAME
+
+logger = logging.getLogger("registry.admin")
 
 admin.site.site_header = _("Реестр сотрудничества России и Казахстана в образовании")
 admin.site.site_title = _("Реестр сотрудничества")
 admin.site.index_title = _("Управление реестром")
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
-    """History, revert and restore of deleted records for every registry model."""
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Import and export through the model's resource, with the checks our staff need on top."""
+
+    formats = FORMATS
+    import_form_class = SpreadsheetImportForm
+    import_template_name = "admin/registry/import.html"
+    change_list_template = "admin/registry/change_list.html"
+    import_error_display = ("message",)
+
+    def get_resource_classes(self, request):
+        return [RESOURCES[self.model]]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="%s_%s_import_template" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        """Download an empty spreadsheet with this model's column headers."""
+        if not (self.has_import_permission(request) or self.has_export_permission(request)):
+            raise PermissionDenied
+        file_format = FORMATS_BY_NAME.get(request.GET.get("format", "xlsx"))
+        if file_format is None:
+            raise Http404
+        file_format = file_format()
+        resource = RESOURCES[self.model]()
+        data = file_format.export_data(tablib.Dataset(headers=resource.get_export_headers()))
+        response = HttpResponse(data, content_type=file_format.get_content_type())
+        filename = f"{self.opts.model_name}-template.{file_format.get_extension()}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        return {
+            **super().get_import_context_data(**kwargs),
+            "max_upload_size": settings.IMPORT_MAX_UPLOAD_BYTES,
+            "preview_diff_rows": PREVIEW_DIFF_ROWS,
+        }
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # One bad row, even a model validation error, rolls back the whole file.
+        kwargs["rollback_on_validation_errors"] = True
+        if form is not None and "format" in form.cleaned_data:
+            kwargs["file_format"] = self.get_import_formats()[int(form.cleaned_data["format"])]().get_title()
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            gettext("Не удалось прочитать файл. Проверьте, что выбран правильный формат."),
+        )
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Data changed between preview and confirmation; the transaction was rolled back.
+            for row, column, message in result.sheet_errors[:20]:
+                messages.error(request, f"{row or '—'} / {column}: {message}")
+            messages.error(request, gettext("Ничего не импортировано. Загрузите файл снова."))
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # The library keeps dates and numbers native only for its own binary format classes;
+        # ours say so themselves.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=getattr(file_format, "native_types", False), **kwargs
+        )
+        logger.info(
+            "export model=%s rows=%d format=%s user=%s",
+            self.opts.label,
+            len(data),
+            file_format.get_title(),
+            request.user.username,
+        )
+        return file_format.export_data(data)
+
+
+class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+    """Spreadsheets, history, revert and restore of deleted records for every registry model."""
 
     list_per_page = 50
     # Staff paste bare domains ("msu.ru"); read them as https, as Django 6 will by default.
@@ -229,3 +328,27 @@ class CitationAdmin(RegistryAdmin):
     @admin.display(description=_("к записи"))
     def cited(self, obj):
         return obj.cited_record
+
+
+@admin.register(models.ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "model",
+        "file_name",
+        "file_format",
+        "via",
+        "new",
+        "updated",
+        "unchanged",
+    ]
+    list_filter = ["model", "via"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

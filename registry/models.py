@@ -761,6 +761,7 @@ class Citation(Keyed, Timestamped):
         ordering = ["id"]
         verbose_name = _("цитата")
         verbose_name_plural = _("цитаты")
+        permissions = io_permissions("citation", _("цитаты"))
         constraints = [
             # Exactly one of the cited records is set.
             models.CheckConstraint(
@@ -786,3 +787,32 @@ class Citation(Keyed, Timestamped):
         super().clean()
         if sum(bool(getattr(self, f"{name}_id")) for name in CITED_MODELS) != 1:
             raise ValidationError(_("Цитата должна относиться ровно к одной записи."))
+
+
+class ImportRecord(models.Model):
+    """One completed import: who brought which file in, and what it changed."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("админка")
+        COMMAND = "command", _("командная строка")
+
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("кто")
+    )
+    model = models.CharField(_("раздел"), max_length=100)
+    file_name = models.CharField(_("файл"), max_length=255)
+    file_format = models.CharField(_("формат"), max_length=100)
+    via = models.CharField(_("откуда"), max_length=10, choices=Via.choices)
+    new = models.PositiveIntegerField(_("новых"), default=0)
+    updated = models.PositiveIntegerField(_("изменённых"), default=0)
+    unchanged = models.PositiveIntegerField(_("без изменений"), default=0)
+    deleted = models.PositiveIntegerField(_("удалённых"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("журнал импорта")
+        verbose_name_plural = _("журнал импорта")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"

@@ -1,0 +1,676 @@
+"""Spreadsheet columns of every registry model, for import and export alike.
+
+Records refer to each other by natural key (slug, ISO code, ISCED code), never by database id,
+and each resource's `import_id_fields` is that key: importing the same file twice changes nothing.
+"""
+
+import logging
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models as db_models
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
+from import_export.results import RowResult
+from import_export.widgets import CharWidget, Widget
+
+from . import models
+from .spreadsheets import (
+    ChoiceWidget,
+    DateWidget,
+    Field,
+    LookupWidget,
+    ManyWidget,
+    NumberWidget,
+    RegionWidget,
+    YesNoWidget,
+    header_aliases,
+    split_list,
+)
+
+logger = logging.getLogger("registry.imports")
+
+#: Above this many rows the preview lists totals and errors, not a diff of every row.
+PREVIEW_DIFF_ROWS = 500
+
+
+def col(attribute, header, widget=None, **kwargs):
+    return Field(attribute=attribute, column_name=header, widget=widget or CharWidget(), **kwargs)
+
+
+def slug_col(header=_("Код записи")):
+    return col("slug", header)
+
+
+def published_col():
+    return col("is_published", _("Опубликовано"), YesNoWidget())
+
+
+def notes_col():
+    return col("notes", _("Примечания"))
+
+
+def country_col(attribute="country", header=_("Страна")):
+    return col(attribute, header, LookupWidget(models.Country, field="code"))
+
+
+def fields_col():
+    return col("fields", _("Направления подготовки"), ManyWidget(models.FieldOfStudy, field="code"))
+
+
+class RegistryResource(resources.ModelResource):
+    """What every registry spreadsheet shares: headers in either language, row errors that name
+    the spreadsheet row and column, one bad row rolls back the whole file, and a journal entry."""
+
+    class Meta:
+        abstract = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        instance_loader_class = CachedInstanceLoader
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Per-instance options: the preview of a large file skips the per-row HTML diff.
+        self._meta = _copy_options(self._meta)
+
+    @classmethod
+    def label(cls):
+        return force_str(cls._meta.model._meta.verbose_name_plural)
+
+    def before_import(self, dataset, **kwargs):
+        aliases = header_aliases(self)
+        headers = [force_str(h or "").strip() for h in dataset.headers or []]
+        unknown = [h for h in headers if h and h.casefold() not in aliases]
+        if unknown:
+            raise ValueError(unknown_headers_message(self, unknown))
+        dataset.headers = [aliases.get(h.casefold(), h) for h in headers]
+        key_columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        missing = [force_str(c) for c in key_columns if force_str(c) not in dataset.headers]
+        if missing:
+            raise ValueError(gettext("В файле нет обязательного столбца: %s.") % ", ".join(missing))
+        self.prepare_dataset(dataset)
+        self._check_duplicate_keys(dataset, key_columns)
+        self._meta.skip_html_diff = len(dataset) > PREVIEW_DIFF_ROWS
+
+    def prepare_dataset(self, dataset):
+        """Mend cells that spreadsheets are known to mangle, before any row is read."""
+
+    def replace_column(self, dataset, field_name, mend):
+        index = dataset.headers.index(force_str(self.fields[field_name].column_name))
+        for number in range(len(dataset)):
+            row = list(dataset[number])
+            row[index] = mend(row[index])
+            dataset[number] = row
+
+    def _check_duplicate_keys(self, dataset, key_columns):
+        seen = {}
+        columns = [dataset.headers.index(force_str(c)) for c in key_columns]
+        for number, row in enumerate(dataset, start=2):
+            key = tuple(force_str(row[i]).strip() for i in columns)
+            if key in seen and any(key):
+                raise ValueError(
+                    gettext("Строки %(first)d и %(second)d описывают одну и ту же запись (%(key)s).")
+                    % {"first": seen[key], "second": number, "key": ", ".join(key)}
+                )
+            seen[key] = number
+
+    def import_instance(self, instance, row, **kwargs):
+        # The library checks many-to-many cells only when it saves them, after the row
+        # counted as valid; check them here so an unknown value is a row error.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Related records were found by the lookup widgets and the natural key by the instance
+        # loader; skipping those per-row queries keeps a 10 000-row import fast.
+        errors = dict(import_validation_errors or {})
+        related = [f.name for f in instance._meta.fields if isinstance(f, db_models.ForeignKey)]
+        try:
+            instance.full_clean(exclude=[*errors, *related], validate_unique=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        result.detected = getattr(dataset, "detected", "")
+        result.sheet_errors = sheet_errors(self, result)
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        totals = result.totals
+        record = models.ImportRecord.objects.create(
+            user=kwargs.get("user") if getattr(kwargs.get("user"), "pk", None) else None,
+            model=self._meta.model._meta.label,
+            file_name=kwargs.get("file_name") or "",
+            file_format=kwargs.get("file_format") or result.detected,
+            via=kwargs.get("via", models.ImportRecord.Via.ADMIN),
+            new=totals[RowResult.IMPORT_TYPE_NEW],
+            updated=totals[RowResult.IMPORT_TYPE_UPDATE],
+            unchanged=totals[RowResult.IMPORT_TYPE_SKIP],
+            deleted=totals[RowResult.IMPORT_TYPE_DELETE],
+        )
+        logger.info(
+            "import model=%s file=%r user=%s new=%d updated=%d unchanged=%d",
+            record.model,
+            record.file_name,
+            getattr(record.user, "username", "-"),
+            record.new,
+            record.updated,
+            record.unchanged,
+        )
+
+
+def _copy_options(options):
+    copy = type(options).__new__(type(options))
+    copy.__dict__.update(options.__dict__)
+    return copy
+
+
+def unknown_headers_message(resource, unknown):
+    expected = ", ".join(force_str(f.column_name) for f in resource.get_import_fields())
+    return gettext("Неизвестные столбцы: %(unknown)s. Ожидаются: %(expected)s.") % {
+        "unknown": ", ".join(f"«{h}»" for h in unknown),
+        "expected": expected,
+    }
+
+
+def sheet_errors(resource, result):
+    """Return (spreadsheet row, column header, message) for every invalid row.
+
+    Row numbers are as the spreadsheet shows them: the header is row 1, the first data row 2.
+    """
+    headers = {name: force_str(field.column_name) for name, field in resource.fields.items()}
+    headers.update({field.attribute: force_str(field.column_name) for field in resource.fields.values()})
+    errors = []
+    for invalid in result.invalid_rows:
+        for attribute, messages in invalid.error_dict.items():
+            column = headers.get(attribute, "—")
+            for message in messages:
+                errors.append((invalid.number + 1, column, force_str(message)))
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            errors.append((number + 1, "—", force_str(error.error)))
+    for error in result.base_errors:
+        errors.append((None, "—", force_str(error.error)))
+    return errors
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+class CountryResource(RegistryResource):
+    code = col("code", _("Код ISO"))
+    name_ru = col("name_ru", _("Название"))
+    name_en = col("name_en", _("Название по-английски"))
+
+    class Meta(RegistryResource.Meta):
+        model = models.Country
+        fields = ["code", "name_ru", "name_en"]
+        import_id_fields = ["code"]
+
+
+class RegionResource(RegistryResource):
+    country = country_col()
+    name = col("name", _("Название"))
+    name_en = col("name_en", _("Название по-английски"))
+    kind = col("kind", _("Вид"), ChoiceWidget(models.Region.Kind))
+
+    class Meta(RegistryResource.Meta):
+        model = models.Region
+        fields = ["country", "name", "name_en", "kind"]
+        import_id_fields = ["country", "name"]
+        # The cached loader handles a single key column only.
+        instance_loader_class = ModelInstanceLoader
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("country")
+
+
+class FieldOfStudyResource(RegistryResource):
+    code = col("code", _("Код ISCED-F"))
+    name_ru = col("name_ru", _("Название"))
+    name_en = col("name_en", _("Название по-английски"))
+
+    class Meta(RegistryResource.Meta):
+        model = models.FieldOfStudy
+        fields = ["code", "name_ru", "name_en"]
+        import_id_fields = ["code"]
+
+    def prepare_dataset(self, dataset):
+        # Excel turns the code 0713 into the number 713.
+        def as_code(value):
+            if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+                return str(int(float(value))).zfill(4)
+            return value
+
+        self.replace_column(dataset, "code", as_code)
+
+
+class SourceResource(RegistryResource):
+    slug = slug_col()
+    publisher = col("publisher", _("Издатель"))
+    title = col("title", _("Заголовок"))
+    published_on = col("published_on", _("Дата публикации"), DateWidget())
+    place = col("place", _("Место"))
+    url = col("url", _("Адрес в интернете"))
+    language = col("language", _("Язык"))
+    is_published = published_col()
+
+    class Meta(RegistryResource.Meta):
+        model = models.Source
+        fields = ["slug", "publisher", "title", "published_on", "place", "url", "language", "is_published"]
+        import_id_fields = ["slug"]
+
+
+# --- registry records -------------------------------------------------------------------------
+
+
+class InstitutionResource(RegistryResource):
+    slug = slug_col()
+    name = col("name", _("Официальное название"))
+    name_ru = col("name_ru", _("Название по-русски"))
+    name_en = col("name_en", _("Название по-английски"))
+    name_kk = col("name_kk", _("Название по-казахски"))
+    acronyms = col("acronyms", _("Сокращения"))
+    aliases = col("aliases", _("Другие названия"))
+    kind = col("kind", _("Вид"), ChoiceWidget(models.Institution.Kind))
+    country = country_col()
+    region = col("region", _("Регион"), RegionWidget())
+    city = col("city", _("Город"))
+    website = col("website", _("Сайт"))
+    ror_id = col("ror_id", _("ROR"))
+    wikidata_id = col("wikidata_id", _("Wikidata"))
+    founded_year = col("founded_year", _("Год основания"), NumberWidget())
+    is_active = col("is_active", _("Действует"), YesNoWidget())
+    is_published = published_col()
+    notes = notes_col()
+
+    class Meta(RegistryResource.Meta):
+        model = models.Institution
+        fields = [
+            "slug",
+            "name",
+            "name_ru",
+            "name_en",
+            "name_kk",
+            "acronyms",
+            "aliases",
+            "kind",
+            "country",
+            "region",
+            "city",
+            "website",
+            "ror_id",
+            "wikidata_id",
+            "founded_year",
+            "is_active",
+            "is_published",
+            "notes",
+        ]
+        import_id_fields = ["slug"]
+        # No many-to-many columns, so rows are written in batches.
+        use_bulk = True
+        batch_size = 2000
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("country", "region__country")
+
+
+class BranchResource(RegistryResource):
+    slug = slug_col()
+    institution = col("institution", _("Головное учреждение"), LookupWidget(models.Institution, field="slug"))
+    name = col("name", _("Название"))
+    name_en = col("name_en", _("Название по-английски"))
+    country = country_col(header=_("Страна размещения"))
+    region = col("region", _("Регион"), RegionWidget())
+    city = col("city", _("Город"))
+    status = col("status", _("Состояние"), ChoiceWidget(models.Branch.BranchStatus))
+    opened_year = col("opened_year", _("Год открытия"), NumberWidget())
+    fields = fields_col()
+    is_published = published_col()
+    notes = notes_col()
+
+    class Meta(RegistryResource.Meta):
+        model = models.Branch
+        fields = [
+            "slug",
+            "institution",
+            "name",
+            "name_en",
+            "country",
+            "region",
+            "city",
+            "status",
+            "opened_year",
+            "fields",
+            "is_published",
+            "notes",
+        ]
+        import_id_fields = ["slug"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("institution", "country", "region__country")
+            .prefetch_related("fields")
+        )
+
+
+# --- parties ----------------------------------------------------------------------------------
+
+GROUP_PARTY = re.compile(r"^«(?P<description>[^»]+)»\s*(?:\((?P<country>[A-Za-z]{2})\))?$")
+
+
+class PartiesField(Field):
+    """The sides of an agreement or programme in one cell, separated by `;`.
+
+    A registered institution is its slug (`msu`); a group named in words is the description in
+    «» with an optional country code: `«вузы Оренбургской области» (RU)`. Roles and regions of
+    parties already recorded are kept.
+    """
+
+    def __init__(self, relation, minimum, **kwargs):
+        self.relation = relation
+        self.minimum = minimum
+        super().__init__(attribute=relation, **kwargs)
+
+    def clean(self, row, **kwargs):
+        specs = []
+        for item in split_list(row.get(self.column_name)):
+            match = GROUP_PARTY.match(item)
+            if match:
+                code = (match["country"] or "").upper()
+                if code and not models.Country.objects.filter(code=code).exists():
+                    raise ValueError(gettext("Нет страны с кодом «%s».") % code)
+                specs.append(("group", match["description"].strip(), code))
+            elif models.Institution.objects.filter(slug=item).exists():
+                specs.append(("institution", item, ""))
+            else:
+                raise ValueError(
+                    gettext("«%s» — нет учреждения с таким кодом. Группу пишите в кавычках «…».") % item
+                )
+        if len(specs) < self.minimum:
+            raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
+        return tuple(specs)
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        # Written after the record itself is saved (see after_save_instance).
+        instance._pending_parties = self.clean(row)
+
+    def get_value(self, instance):
+        pending = getattr(instance, "_pending_parties", None)
+        if pending is not None:
+            return pending
+        if instance.pk is None:
+            return ()
+        return tuple(party_spec(p) for p in getattr(instance, self.relation).all())
+
+    def export(self, instance, **kwargs):
+        return "; ".join(render_party(spec) for spec in self.get_value(instance))
+
+    def write(self, instance):
+        wanted = list(getattr(instance, "_pending_parties", ()))
+        del instance._pending_parties
+        relation = getattr(instance, self.relation)
+        for party in list(relation.all()):
+            spec = party_spec(party)
+            if spec in wanted:
+                wanted.remove(spec)
+            else:
+                party.delete()
+        for kind, value, code in wanted:
+            if kind == "institution":
+                relation.create(institution=models.Institution.objects.get(slug=value))
+            else:
+                country = models.Country.objects.get(code=code) if code else None
+                relation.create(description=value, country=country)
+
+
+def party_spec(party):
+    if party.institution_id:
+        return ("institution", party.institution.slug, "")
+    return ("group", party.description, party.country.code if party.country_id else "")
+
+
+def render_party(spec):
+    kind, value, code = spec
+    if kind == "institution":
+        return value
+    return f"«{value}» ({code})" if code else f"«{value}»"
+
+
+class UndertakingResource(RegistryResource):
+    """Agreements and programmes: their parties are written once the record exists."""
+
+    class Meta(RegistryResource.Meta):
+        abstract = True
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, PartiesField) and hasattr(instance, "_pending_parties"):
+                field.write(instance)
+
+
+class AgreementResource(UndertakingResource):
+    slug = slug_col()
+    title = col("title", _("Название"))
+    title_en = col("title_en", _("Название по-английски"))
+    kind = col("kind", _("Вид"), ChoiceWidget(models.Agreement.Kind))
+    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
+    agreed_on = col("agreed_on", _("Дата договорённости"), DateWidget())
+    signed_on = col("signed_on", _("Дата подписания"), DateWidget())
+    valid_from = col("valid_from", _("Действует с"), DateWidget())
+    valid_until = col("valid_until", _("Действует по"), DateWidget())
+    fields = fields_col()
+    parties = PartiesField("parties", minimum=2, column_name=_("Стороны"))
+    is_published = published_col()
+    notes = notes_col()
+
+    class Meta(UndertakingResource.Meta):
+        model = models.Agreement
+        fields = [
+            "slug",
+            "title",
+            "title_en",
+            "kind",
+            "status",
+            "agreed_on",
+            "signed_on",
+            "valid_from",
+            "valid_until",
+            "fields",
+            "parties",
+            "is_published",
+            "notes",
+        ]
+        import_id_fields = ["slug"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("fields", "parties__institution", "parties__country")
+
+
+class ProgrammeResource(UndertakingResource):
+    slug = slug_col()
+    title = col("title", _("Название"))
+    title_en = col("title_en", _("Название по-английски"))
+    kind = col("kind", _("Вид"), ChoiceWidget(models.Programme.Kind))
+    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
+    proposed_by = col("proposed_by", _("Кем предложено"))
+    proposed_at = col("proposed_at", _("Где предложено"))
+    proposed_on = col("proposed_on", _("Когда предложено"), DateWidget())
+    modelled_on = col("modelled_on", _("По образцу"), LookupWidget(models.Programme, field="slug"))
+    target_countries = col("target_countries", _("Для стран"), ManyWidget(models.Country, field="code"))
+    target_regions = col("target_regions", _("Для регионов"), RegionWidget(many=True))
+    fields = fields_col()
+    participants = PartiesField("participants", minimum=0, column_name=_("Участники"))
+    aim = col("aim", _("Цель"))
+    is_published = published_col()
+    notes = notes_col()
+
+    class Meta(UndertakingResource.Meta):
+        model = models.Programme
+        fields = [
+            "slug",
+            "title",
+            "title_en",
+            "kind",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "proposed_on",
+            "modelled_on",
+            "target_countries",
+            "target_regions",
+            "fields",
+            "participants",
+            "aim",
+            "is_published",
+            "notes",
+        ]
+        import_id_fields = ["slug"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("modelled_on")
+            .prefetch_related(
+                "fields",
+                "target_countries",
+                "target_regions__country",
+                "participants__institution",
+                "participants__country",
+            )
+        )
+
+
+class IndicatorResource(RegistryResource):
+    slug = slug_col()
+    title = col("title", _("Что измеряется"))
+    title_en = col("title_en", _("Что измеряется, по-английски"))
+    value = col("value", _("Значение"), NumberWidget(kind=float))
+    is_approximate = col("is_approximate", _("Приблизительно"), YesNoWidget())
+    unit = col("unit", _("Единица"))
+    statement = col("statement", _("Качественная оценка"))
+    as_of = col("as_of", _("На дату"), DateWidget())
+    countries = col("countries", _("Страны"), ManyWidget(models.Country, field="code"))
+    regions = col("regions", _("Регионы"), RegionWidget(many=True))
+    institution_kinds = col("institution_kinds", _("Виды учреждений"))
+    is_published = published_col()
+
+    class Meta(RegistryResource.Meta):
+        model = models.Indicator
+        fields = [
+            "slug",
+            "title",
+            "title_en",
+            "value",
+            "is_approximate",
+            "unit",
+            "statement",
+            "as_of",
+            "countries",
+            "regions",
+            "institution_kinds",
+            "is_published",
+        ]
+        import_id_fields = ["slug"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("countries", "regions__country")
+
+
+class CitedRecordWidget(Widget):
+    """The record a citation backs, written as `kind:slug`, e.g. `institution:msu`."""
+
+    def clean(self, value, row=None, **kwargs):
+        kind, _sep, slug = str(value or "").strip().partition(":")
+        if kind not in models.CITED_MODELS or not slug:
+            raise ValueError(
+                gettext(
+                    "«%(value)s»: пишите вид и код записи через двоеточие, например institution:msu. "
+                    "Виды: %(kinds)s."
+                )
+                % {"value": value, "kinds": ", ".join(models.CITED_MODELS)}
+            )
+        model = models.Citation._meta.get_field(kind).related_model
+        try:
+            return model.objects.get(slug=slug.strip())
+        except model.DoesNotExist:
+            raise ValueError(gettext("«%s» не найдено.") % value) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return f"{value._meta.model_name}:{value.slug}" if value else ""
+
+
+class CitedRecordField(Field):
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        record = self.clean(row, **kwargs)
+        for name in models.CITED_MODELS:
+            setattr(instance, name, record if record._meta.model_name == name else None)
+
+    def get_value(self, instance):
+        return instance.cited_record
+
+
+class CitationResource(RegistryResource):
+    uid = col("uid", _("Идентификатор"))
+    record = CitedRecordField(attribute="record", column_name=_("Запись"), widget=CitedRecordWidget())
+    source = col("source", _("Источник"), LookupWidget(models.Source, field="slug"))
+    quote = col("quote", _("Цитата"))
+    note = col("note", _("Примечание"))
+
+    class Meta(RegistryResource.Meta):
+        model = models.Citation
+        fields = ["uid", "record", "source", "quote", "note"]
+        import_id_fields = ["uid"]
+
+    def prepare_dataset(self, dataset):
+        # A new citation has no identifier yet: give it one, so the row is created exactly once.
+        def as_uid(value):
+            text = str(value or "").strip()
+            if not text:
+                return str(uuid.uuid4())
+            try:
+                return str(uuid.UUID(text))
+            except ValueError:
+                raise ValueError(gettext("«%s» — не идентификатор цитаты.") % text) from None
+
+        self.replace_column(dataset, "uid", as_uid)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("source", *models.CITED_MODELS)
+
+
+RESOURCES = {
+    models.Country: CountryResource,
+    models.Region: RegionResource,
+    models.FieldOfStudy: FieldOfStudyResource,
+    models.Source: SourceResource,
+    models.Institution: InstitutionResource,
+    models.Branch: BranchResource,
+    models.Agreement: AgreementResource,
+    models.Programme: ProgrammeResource,
+    models.Indicator: IndicatorResource,
+    models.Citation: CitationResource,
+}

@@ -1,0 +1,406 @@
+"""The thin layer django-import-export lacks for Russian-speaking staff and their spreadsheets.
+
+Each piece names the gap it fills:
+- formats: CSV in Windows-1251 or UTF-8 (with or without BOM) and with `;`, `,` or tab, as
+  Russian-locale Excel writes it (the library reads utf-8-sig and `,` only); CSV written with a BOM
+  so Excel shows Cyrillic; every exported cell that a spreadsheet would run as a formula neutralised
+  (the library strips a leading `=` only).
+- widgets: dates as ДД.ММ.ГГГГ or ISO, да/нет, choices by code or by label, and lookups that make
+  an unknown value a row error instead of a silent None or a dropped many-to-many value.
+- headers: a file with Russian or English column headers is read whatever the UI language is.
+"""
+
+import csv
+import datetime
+import re
+from decimal import Decimal
+
+import tablib
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+from import_export.formats import base_formats
+
+# --- formats ----------------------------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_DELIMITERS = [";", ",", "\t"]
+CSV_ENCODINGS = [("utf-8-sig", "UTF-8"), ("cp1251", "Windows-1251")]
+
+
+def neutralise_formula(value):
+    """Return the cell so that no spreadsheet runs it: text that starts like a formula gets a quote.
+
+    Numbers, dates and booleans are left native, so a negative number stays a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralised(dataset):
+    safe = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        safe.append([neutralise_formula(cell) for cell in row])
+    return safe
+
+
+def decode_text(data):
+    """Return (text, encoding label) for bytes from UTF-8 (BOM or not) or Windows-1251."""
+    if isinstance(data, str):
+        return data, "UTF-8"
+    for codec, label in CSV_ENCODINGS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
+            label = "UTF-8 (BOM)"
+        return text, label
+    raise ValueError(_("Не удалось определить кодировку файла."))
+
+
+def sniff_delimiter(text):
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters="".join(CSV_DELIMITERS)).delimiter
+    except csv.Error:
+        return max(CSV_DELIMITERS, key=header.count)
+
+
+def delimiter_name(delimiter):
+    return {";": _("точка с запятой"), ",": _("запятая"), "\t": _("табуляция")}[delimiter]
+
+
+class SafeExportMixin:
+    #: tells the admin to keep dates and numbers native in this format
+    native_types = True
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs)
+
+
+class CSV(base_formats.CSV):
+    """CSV that detects its encoding and delimiter on import and is written UTF-8 with a BOM."""
+
+    native_types = False
+
+    def is_binary(self):
+        # Read and written as bytes: this class decodes and encodes itself.
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text, encoding = decode_text(in_stream)
+        delimiter = sniff_delimiter(text)
+        dataset = tablib.Dataset()
+        dataset.load(text, format="csv", delimiter=delimiter)
+        dataset.detected = _("CSV, кодировка %(encoding)s, разделитель — %(delimiter)s") % {
+            "encoding": encoding,
+            "delimiter": delimiter_name(delimiter),
+        }
+        return dataset
+
+    def export_data(self, dataset, **kwargs):
+        text = super().export_data(neutralised(dataset), **kwargs)
+        return text.encode("utf-8-sig")
+
+
+class XLSX(SafeExportMixin, base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        dataset = super().create_dataset(in_stream)
+        # Excel leaves formatted but empty rows at the end; they are not data.
+        blank = [i for i, row in enumerate(dataset) if all(cell in (None, "") for cell in row)]
+        for index in reversed(blank):
+            del dataset[index]
+        dataset.detected = "XLSX"
+        return dataset
+
+
+class ODS(SafeExportMixin, base_formats.ODS):
+    pass
+
+
+class JSON(base_formats.JSON):
+    native_types = False
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode("utf-8-sig")
+        dataset = super().create_dataset(in_stream, **kwargs)
+        dataset.detected = "JSON"
+        return dataset
+
+    def export_data(self, dataset, **kwargs):
+        # JSON carries no formulae, but its cells often end up pasted into a spreadsheet.
+        return super().export_data(neutralised(dataset), **kwargs)
+
+
+FORMATS = [XLSX, CSV, JSON, ODS]
+FORMATS_BY_NAME = {"xlsx": XLSX, "csv": CSV, "json": JSON, "ods": ODS}
+
+
+def format_for(file_name):
+    extension = file_name.rsplit(".", 1)[-1].lower()
+    if extension not in FORMATS_BY_NAME:
+        raise ValueError(_("Неизвестный формат файла «%s»: нужен XLSX, CSV, JSON или ODS.") % file_name)
+    return FORMATS_BY_NAME[extension]()
+
+
+# --- widgets ----------------------------------------------------------------------------------
+
+TRUE_WORDS = {"да", "yes", "true", "1", "истина", "y", "д"}
+FALSE_WORDS = {"нет", "no", "false", "0", "ложь", "n", "н"}
+DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"]
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if is_blank(value):
+            raise ValueError(_("Пустая ячейка: напишите «да» или «нет»."))
+        word = str(value).strip().casefold()
+        if isinstance(value, (int, float, Decimal)) and value in (0, 1):
+            word = str(int(value))
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(_("«%s» — не да/нет.") % value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return _("да") if value else _("нет")
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+        raise ValueError(_("«%s» — не дата. Пишите ДД.ММ.ГГГГ, например 31.12.2025.") % value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if kwargs.get("force_native_type"):
+            return value
+        return value.strftime("%d.%m.%Y")
+
+
+class NumberWidget(widgets.Widget):
+    """Integers and decimals that accept a Russian decimal comma and spaces between thousands."""
+
+    def __init__(self, kind=int, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(_("«%s» — не число.") % value)
+        if isinstance(value, (int, float, Decimal)):
+            number = Decimal(str(value))
+        else:
+            text = re.sub(r"[\s\u00a0]", "", str(value)).replace(",", ".")
+            try:
+                number = Decimal(text)
+            except ArithmeticError:
+                raise ValueError(_("«%s» — не число.") % value) from None
+        if self.kind is int:
+            if number != number.to_integral_value():
+                raise ValueError(_("«%s» — нужно целое число.") % value)
+            return int(number)
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if self.kind is not int and value == value.to_integral_value():
+            value = int(value)
+        return value if kwargs.get("force_native_type") else str(value)
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its code or by its label in Russian or English; anything else is an error."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def _lookup(self):
+        lookup = {}
+        for language in ("ru", "en"):
+            with translation.override(language):
+                for code, label in self.choices.choices:
+                    lookup[force_str(label).casefold()] = code
+        lookup.update({code.casefold(): code for code in self.choices.values})
+        return lookup
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            raise ValueError(_("Пустая ячейка: выберите одно из значений: %s.") % self.allowed())
+        if not hasattr(self, "_cache"):
+            self._cache = self._lookup()
+        code = self._cache.get(str(value).strip().casefold())
+        if code is None:
+            raise ValueError(
+                _("«%(value)s» — неизвестное значение. Допустимо: %(allowed)s.")
+                % {"value": value, "allowed": self.allowed()}
+            )
+        return code
+
+    def allowed(self):
+        return ", ".join(force_str(label) for label in self.choices.labels)
+
+    def render(self, value, obj=None, **kwargs):
+        return force_str(self.choices(value).label) if value else ""
+
+
+class LookupWidget(widgets.CachedForeignKeyWidget):
+    """A related record by its natural key; loads the table once per import."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        try:
+            return super().clean(value, row, **kwargs)
+        except ObjectDoesNotExist:
+            raise ValueError(
+                _("«%(value)s» не найдено: нет такой записи «%(model)s».")
+                % {"value": value, "model": self.model._meta.verbose_name}
+            ) from None
+
+
+class RegionWidget(widgets.Widget):
+    """A region written as "KZ: Алматы" (country code, colon, name); one or several."""
+
+    def __init__(self, many=False, **kwargs):
+        self.many = many
+        super().__init__(**kwargs)
+
+    def _regions(self):
+        if not hasattr(self, "_cache"):
+            from .models import Region
+
+            self._cache = {
+                (region.country.code, region.name.casefold()): region
+                for region in Region.objects.select_related("country")
+            }
+        return self._cache
+
+    def _one(self, text):
+        code, sep, name = text.partition(":")
+        region = self._regions().get((code.strip().upper(), name.strip().casefold())) if sep else None
+        if region is None:
+            raise ValueError(
+                _("Регион «%s» не найден. Пишите код страны, двоеточие и название: KZ: Алматы.") % text
+            )
+        return region
+
+    def clean(self, value, row=None, **kwargs):
+        items = split_list(value)
+        regions = [self._one(item) for item in items]
+        if self.many:
+            return regions
+        if len(regions) > 1:
+            raise ValueError(_("Здесь нужен один регион, а указано несколько."))
+        return regions[0] if regions else None
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        regions = value.all() if self.many else [value]
+        return "; ".join(f"{region.country.code}: {region.name}" for region in regions)
+
+
+def split_list(value):
+    """Split a many-values cell on `;`, `|` or line breaks (a comma may be part of a name)."""
+    if is_blank(value):
+        return []
+    if isinstance(value, (int, float)):
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    return [item.strip() for item in re.split(r"[;|\n]", str(value)) if item.strip()]
+
+
+class ManyWidget(widgets.ManyToManyWidget):
+    """Many related records by natural key; an unknown one is an error, never silently dropped."""
+
+    def __init__(self, model, field, **kwargs):
+        super().__init__(model, separator="; ", field=field, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        wanted = split_list(value)
+        if self.field == "code" and self.model._meta.model_name == "fieldofstudy":
+            # Excel turns 0713 into the number 713.
+            wanted = [item.zfill(4) if item.isdigit() else item for item in wanted]
+        found = {
+            str(getattr(obj, self.field)): obj
+            for obj in self.model.objects.filter(**{f"{self.field}__in": wanted})
+        }
+        missing = [item for item in wanted if item not in found]
+        if missing:
+            raise ValueError(
+                _("Не найдено: %(values)s (%(model)s).")
+                % {"values": ", ".join(missing), "model": self.model._meta.verbose_name_plural}
+            )
+        return [found[item] for item in dict.fromkeys(wanted)]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "; ".join(str(getattr(related, self.field)) for related in value.all())
+
+
+class Field(fields.Field):
+    """A resource column whose header is translated and whose lookups fail as row errors."""
+
+    def clean(self, row, **kwargs):
+        try:
+            return super().clean(row, **kwargs)
+        except ObjectDoesNotExist:
+            raise ValueError(_("«%s» не найдено.") % row.get(self.column_name)) from None
+
+
+def header_aliases(resource):
+    """Return {header as written in any UI language, or field name: the column's current header}."""
+    aliases = {}
+    current = {name: force_str(field.column_name) for name, field in resource.fields.items()}
+    for language in ("ru", "en"):
+        with translation.override(language):
+            for name, field in resource.fields.items():
+                aliases[force_str(field.column_name).strip().casefold()] = current[name]
+    for name in resource.fields:
+        aliases.setdefault(name.casefold(), current[name])
+    return aliases
+
+
+def read_headers(file_format, data):
+    """Return the first row of the file; raise ValueError if it cannot be read as that format."""
+    try:
+        dataset = file_format.create_dataset(data)
+    except Exception as error:  # any parser failure means "not this format"
+        raise ValueError(type(error).__name__) from error
+    return [force_str(h) if h is not None else "" for h in (dataset.headers or [])], dataset

@@ -1,0 +1,66 @@
+"""Real spreadsheet files, made the way staff make them."""
+
+import csv
+import io
+
+import openpyxl
+
+
+def xlsx_bytes(headers, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(headers, rows, delimiter=";", encoding="cp1251"):
+    """A CSV as Russian-locale Excel writes it: Windows-1251 and `;` unless told otherwise."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def read_xlsx(data):
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return list(workbook.active.iter_rows())
+
+
+INSTITUTION_HEADERS = [
+    "Код записи",
+    "Официальное название",
+    "Название по-русски",
+    "Название по-английски",
+    "Сокращения",
+    "Вид",
+    "Страна",
+    "Регион",
+    "Город",
+    "Год основания",
+    "Действует",
+    "Опубликовано",
+]
+
+
+def institution_row(slug="omgtu", **overrides):
+    row = {
+        "Код записи": slug,
+        "Официальное название": "Омский государственный технический университет",
+        "Название по-русски": "Омский государственный технический университет",
+        "Название по-английски": "Omsk State Technical University",
+        "Сокращения": "ОмГТУ",
+        "Вид": "университет",
+        "Страна": "RU",
+        "Регион": "",
+        "Город": "Омск",
+        "Год основания": "1942",
+        "Действует": "да",
+        "Опубликовано": "нет",
+        **overrides,
+    }
+    return [row[h] for h in INSTITUTION_HEADERS]

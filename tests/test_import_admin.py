@@ -1,0 +1,271 @@
+"""Staff import spreadsheets through the admin: upload, preview, confirm."""
+
+import datetime
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from registry import models
+from registry.spreadsheets import FORMATS
+from tests.spreadsheets import INSTITUTION_HEADERS, csv_bytes, institution_row, xlsx_bytes
+
+FORMAT_INDEX = {cls.__name__: str(i) for i, cls in enumerate(FORMATS)}
+
+
+def upload(client, model, name, data, file_format):
+    url = reverse(f"admin:registry_{model}_import")
+    return client.post(
+        url,
+        {"resource": "0", "format": FORMAT_INDEX[file_format], "import_file": SimpleUploadedFile(name, data)},
+    )
+
+
+def confirm(client, model, preview):
+    form = preview.context["confirm_form"]
+    return client.post(reverse(f"admin:registry_{model}_process_import"), form.initial)
+
+
+def import_file(client, model, name, data, file_format):
+    preview = upload(client, model, name, data, file_format)
+    assert preview.status_code == 200
+    assert preview.context.get("confirm_form"), preview.context["result"].sheet_errors
+    return preview, confirm(client, model, preview)
+
+
+def snapshot():
+    return sorted(models.Institution.objects.values_list("slug", "name_ru", "is_published", "updated_at"))
+
+
+@pytest.mark.django_db
+class TestInstitutionImport:
+    def test_an_xlsx_imports_after_preview_and_confirmation(self, editor_client, editor, article):
+        rows = [institution_row(), institution_row("samgtu", **{"Сокращения": "СамГТУ", "Город": "Самара"})]
+        preview, done = import_file(
+            editor_client, "institution", "вузы.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX"
+        )
+        assert preview.context["result"].totals["new"] == 2
+        assert "XLSX" in preview.content.decode()
+        assert done.status_code == 302
+        omgtu = models.Institution.objects.get(slug="omgtu")
+        assert (omgtu.kind, omgtu.country.code, omgtu.founded_year) == ("university", "RU", 1942)
+        assert omgtu.is_active and not omgtu.is_published
+        assert models.Institution.objects.search("омгту").get() == omgtu
+        record = models.ImportRecord.objects.get()
+        assert (record.user, record.file_name, record.new, record.model) == (
+            editor,
+            "вузы.xlsx",
+            2,
+            "registry.Institution",
+        )
+
+    def test_a_cp1251_semicolon_csv_with_cyrillic_imports(self, editor_client, article):
+        data = csv_bytes(INSTITUTION_HEADERS, [institution_row(**{"Регион": "RU: Москва"})])
+        preview, done = import_file(editor_client, "institution", "вузы.csv", data, "CSV")
+        page = preview.content.decode()
+        assert "Windows-1251" in page and "точка с запятой" in page
+        assert done.status_code == 302
+        assert models.Institution.objects.get(slug="omgtu").region.name == "Москва"
+
+    def test_a_utf8_bom_comma_csv_imports(self, editor_client, article):
+        data = csv_bytes(INSTITUTION_HEADERS, [institution_row()], delimiter=",", encoding="utf-8-sig")
+        preview, done = import_file(editor_client, "institution", "вузы.csv", data, "CSV")
+        assert "UTF-8 (BOM)" in preview.content.decode()
+        assert models.Institution.objects.get(slug="omgtu").name_en == "Omsk State Technical University"
+
+    def test_english_headers_are_understood_too(self, editor_client, article):
+        headers = ["Record code", "Official name", "Russian name", "Kind", "Country", "Active", "Published"]
+        row = ["omgtu", "ОмГТУ", "ОмГТУ", "university", "RU", "yes", "no"]
+        import_file(editor_client, "institution", "en.xlsx", xlsx_bytes(headers, [row]), "XLSX")
+        assert models.Institution.objects.filter(slug="omgtu").exists()
+
+    def test_reimporting_the_same_file_reports_every_row_unchanged(self, editor_client, article):
+        data = xlsx_bytes(INSTITUTION_HEADERS, [institution_row(), institution_row("samgtu")])
+        import_file(editor_client, "institution", "a.xlsx", data, "XLSX")
+        before = snapshot()
+        preview, _ = import_file(editor_client, "institution", "a.xlsx", data, "XLSX")
+        totals = preview.context["result"].totals
+        assert (totals["new"], totals["update"], totals["skip"]) == (0, 0, 2)
+        assert snapshot() == before
+
+    @pytest.mark.parametrize(
+        "overrides, column, reason",
+        [
+            ({"Страна": "XX"}, "Страна", "XX"),
+            ({"Вид": "школа"}, "Вид", "школа"),
+            ({"Действует": "может быть"}, "Действует", "да/нет"),
+            ({"Год основания": "тысяча"}, "Год основания", "не число"),
+            ({"Регион": "RU: Атлантида"}, "Регион", "Атлантида"),
+        ],
+    )
+    def test_a_bad_value_is_a_row_error_and_nothing_is_imported(
+        self, editor_client, article, overrides, column, reason
+    ):
+        before = snapshot()
+        rows = [institution_row("good"), institution_row("bad", **overrides)]
+        response = upload(
+            editor_client, "institution", "x.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX"
+        )
+        assert response.status_code == 200
+        assert "confirm_form" not in response.context
+        errors = response.context["result"].sheet_errors
+        assert [(row, col) for row, col, _ in errors] == [(3, column)]
+        assert reason in errors[0][2]
+        page = response.content.decode()
+        assert "ничего не импортировано" in page
+        assert snapshot() == before
+
+
+@pytest.mark.django_db
+class TestOtherModels:
+    def test_agreement_dates_booleans_fields_and_parties(self, editor_client, article):
+        headers = [
+            "Код записи",
+            "Название",
+            "Вид",
+            "Состояние",
+            "Дата подписания",
+            "Действует с",
+            "Действует по",
+            "Направления подготовки",
+            "Стороны",
+            "Опубликовано",
+        ]
+        row = [
+            "ogu-kazatu",
+            "Соглашение ОГУ и казахстанских вузов",
+            "меморандум",
+            "подписано",
+            "31.12.2025",
+            "2026-01-01",
+            "31.12.2030",
+            "0713; 0714",
+            "msu; «вузы Казахстана» (KZ)",
+            "да",
+        ]
+        import_file(editor_client, "agreement", "s.xlsx", xlsx_bytes(headers, [row]), "XLSX")
+        agreement = models.Agreement.objects.get(slug="ogu-kazatu")
+        assert agreement.signed_on == datetime.date(2025, 12, 31)
+        assert agreement.valid_until == datetime.date(2030, 12, 31)
+        assert agreement.is_published
+        assert sorted(agreement.fields.values_list("code", flat=True)) == ["0713", "0714"]
+        assert [str(p) for p in agreement.parties.all()] == [
+            "Московский государственный университет имени М. В. Ломоносова",
+            "вузы Казахстана",
+        ]
+
+    @pytest.mark.parametrize(
+        "cell, column, reason",
+        [
+            ({"Направления подготовки": "0713; 9999"}, "Направления подготовки", "9999"),
+            ({"Стороны": "msu; nobody"}, "Стороны", "nobody"),
+            ({"Стороны": "msu"}, "Стороны", "не менее 2"),
+            ({"Дата подписания": "32.13.2025"}, "Дата подписания", "не дата"),
+            ({"Действует с": "01.01.2027", "Действует по": "01.01.2026"}, "Действует по", "раньше"),
+            ({"Состояние": "почти"}, "Состояние", "почти"),
+        ],
+    )
+    def test_agreement_errors_name_row_and_column(self, editor_client, article, cell, column, reason):
+        headers = [
+            "Код записи",
+            "Название",
+            "Вид",
+            "Состояние",
+            "Дата подписания",
+            "Действует с",
+            "Действует по",
+            "Направления подготовки",
+            "Стороны",
+            "Опубликовано",
+        ]
+        values = dict(
+            zip(
+                headers,
+                ["new-agr", "Новое", "меморандум", "подписано", "", "", "", "0713", "msu; mephi", "да"],
+            )
+        )
+        values.update(cell)
+        response = upload(
+            editor_client, "agreement", "s.xlsx", xlsx_bytes(headers, [list(values.values())]), "XLSX"
+        )
+        errors = response.context["result"].sheet_errors
+        assert [(row, col) for row, col, _ in errors] == [(2, column)], errors
+        assert reason in errors[0][2]
+        assert not models.Agreement.objects.filter(slug="new-agr").exists()
+
+    def test_field_codes_that_excel_made_numbers_are_restored(self, editor_client, article):
+        headers = ["Код ISCED-F", "Название", "Название по-английски"]
+        import_file(
+            editor_client,
+            "fieldofstudy",
+            "f.xlsx",
+            xlsx_bytes(headers, [[411, "Бухучёт", "Accounting and taxation"]]),
+            "XLSX",
+        )
+        assert models.FieldOfStudy.objects.get(code="0411").name_ru == "Бухучёт"
+
+    def test_a_new_citation_gets_an_identifier(self, editor_client, article):
+        headers = ["Идентификатор", "Запись", "Источник", "Цитата"]
+        rows = [["", "institution:atu", "tass-2025-11-12", "Алматинским технологическим университетом"]]
+        import_file(editor_client, "citation", "c.csv", csv_bytes(headers, rows), "CSV")
+        assert models.Institution.objects.get(slug="atu").citations.count() == 2
+
+
+@pytest.mark.django_db
+class TestRefusedFiles:
+    def form_errors(self, response):
+        assert response.status_code == 200
+        return " ".join(str(e) for e in response.context["form"].errors.get("import_file", []))
+
+    def test_a_file_over_the_limit_is_refused_before_parsing(self, editor_client, settings):
+        settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+        response = upload(editor_client, "institution", "big.csv", b"x" * 1001, "CSV")
+        assert "слишком большой" in self.form_errors(response)
+
+    def test_an_empty_file(self, editor_client):
+        assert "пуст" in self.form_errors(upload(editor_client, "institution", "e.xlsx", b"", "XLSX"))
+
+    def test_random_bytes_labelled_xlsx(self, editor_client):
+        response = upload(editor_client, "institution", "r.xlsx", os.urandom(4096), "XLSX")
+        assert "Не удалось прочитать файл как XLSX" in self.form_errors(response)
+
+    def test_wrong_headers(self, editor_client):
+        data = xlsx_bytes(["Фамилия", "Имя"], [["Иванов", "Иван"]])
+        message = self.form_errors(upload(editor_client, "institution", "w.xlsx", data, "XLSX"))
+        assert "Неизвестные столбцы: «Фамилия», «Имя»" in message and "Код записи" in message
+
+    def test_headers_only(self, editor_client):
+        data = xlsx_bytes(INSTITUTION_HEADERS, [])
+        assert "нет ни одной строки" in self.form_errors(
+            upload(editor_client, "institution", "h.xlsx", data, "XLSX")
+        )
+
+
+@pytest.mark.django_db
+class TestPermissions:
+    def test_a_viewer_gets_403_on_import_and_confirm(self, viewer_client):
+        assert viewer_client.get(reverse("admin:registry_institution_import")).status_code == 403
+        assert viewer_client.post(reverse("admin:registry_institution_process_import"), {}).status_code == 403
+
+    def test_a_viewer_may_export(self, viewer_client, article):
+        response = viewer_client.post(
+            reverse("admin:registry_institution_export"), {"format": FORMAT_INDEX["CSV"], "resource": "0"}
+        )
+        assert response.status_code == 200
+
+    def test_staff_without_export_permission_get_403(self, client, django_user_model):
+        from django.contrib.auth.models import Permission
+
+        user = django_user_model.objects.create_user("dave", password="x", is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="view_institution"))
+        client.force_login(user)
+        assert client.get(reverse("admin:registry_institution_export")).status_code == 403
+        assert client.get(reverse("admin:registry_institution_import")).status_code == 403
+
+    def test_the_empty_template_downloads(self, viewer_client):
+        response = viewer_client.get(
+            reverse("admin:registry_institution_import_template"), {"format": "xlsx"}
+        )
+        assert response.status_code == 200
+        assert response["Content-Disposition"].endswith('.xlsx"')
