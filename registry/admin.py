@@ -32,19 +32,18 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     formats = FORMATS
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/registry/import.html"
-    change_list_template = "admin/registry/change_list.html"
+    import_export_change_list_template = "admin/registry/change_list.html"
     import_error_display = ("message",)
 
     def get_resource_classes(self, request):
         return [RESOURCES[self.model]]
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         return [
             path(
                 "import-template/",
                 self.admin_site.admin_view(self.import_template_view),
-                name="%s_%s_import_template" % info,
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
             ),
             *super().get_urls(),
         ]

@@ -42,8 +42,8 @@ def col(attribute, header, widget=None, **kwargs):
     return Field(attribute=attribute, column_name=header, widget=widget or CharWidget(), **kwargs)
 
 
-def slug_col(header=_("Код записи")):
-    return col("slug", header)
+def slug_col():
+    return col("slug", _("Код записи"))
 
 
 def published_col():
@@ -54,8 +54,8 @@ def notes_col():
     return col("notes", _("Примечания"))
 
 
-def country_col(attribute="country", header=_("Страна")):
-    return col(attribute, header, LookupWidget(models.Country, field="code"))
+def country_col(header=None):
+    return col("country", header or _("Страна"), LookupWidget(models.Country, field="code"))
 
 
 def fields_col():

@@ -183,6 +183,7 @@ class TestOtherModels:
             zip(
                 headers,
                 ["new-agr", "Новое", "меморандум", "подписано", "", "", "", "0713", "msu; mephi", "да"],
+                strict=True,
             )
         )
         values.update(cell)
