@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 from import_export.results import RowResult
-from import_export.widgets import CharWidget, Widget
+from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 
 from . import models
 from .spreadsheets import (
@@ -26,6 +26,7 @@ from .spreadsheets import (
     LookupWidget,
     ManyWidget,
     NumberWidget,
+    RegionListWidget,
     RegionWidget,
     YesNoWidget,
     header_aliases,
@@ -36,6 +37,22 @@ logger = logging.getLogger("registry.imports")
 
 #: Above this many rows the preview lists totals and errors, not a diff of every row.
 PREVIEW_DIFF_ROWS = 500
+
+
+class InstanceLoader(CachedInstanceLoader):
+    """Load every record the file names in one query; a malformed key is left to its row's error
+    instead of failing the whole request (the library's loader raises before any row is read)."""
+
+    def __init__(self, *args, **kwargs):
+        try:
+            super().__init__(*args, **kwargs)
+        except ValueError:
+            self.all_instances = None
+
+    def get_instance(self, row):
+        if self.all_instances is None:
+            return ModelInstanceLoader.get_instance(self, row)
+        return super().get_instance(row)
 
 
 def col(attribute, header, widget=None, **kwargs):
@@ -72,7 +89,7 @@ class RegistryResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = InstanceLoader
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -129,7 +146,7 @@ class RegistryResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in self.get_import_fields():
-            if isinstance(field.widget, ManyWidget) and field.column_name in row:
+            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row)
                 except ValueError as error:
@@ -520,7 +537,7 @@ class ProgrammeResource(UndertakingResource):
     proposed_on = col("proposed_on", _("Когда предложено"), DateWidget())
     modelled_on = col("modelled_on", _("По образцу"), LookupWidget(models.Programme, field="slug"))
     target_countries = col("target_countries", _("Для стран"), ManyWidget(models.Country, field="code"))
-    target_regions = col("target_regions", _("Для регионов"), RegionWidget(many=True))
+    target_regions = col("target_regions", _("Для регионов"), RegionListWidget())
     fields = fields_col()
     participants = PartiesField("participants", minimum=0, column_name=_("Участники"))
     aim = col("aim", _("Цель"))
@@ -574,7 +591,7 @@ class IndicatorResource(RegistryResource):
     statement = col("statement", _("Качественная оценка"))
     as_of = col("as_of", _("На дату"), DateWidget())
     countries = col("countries", _("Страны"), ManyWidget(models.Country, field="code"))
-    regions = col("regions", _("Регионы"), RegionWidget(many=True))
+    regions = col("regions", _("Регионы"), RegionListWidget())
     institution_kinds = col("institution_kinds", _("Виды учреждений"))
     is_published = published_col()
 
@@ -598,6 +615,17 @@ class IndicatorResource(RegistryResource):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("countries", "regions__country")
+
+
+class UidWidget(Widget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return uuid.UUID(str(value).strip())
+        except ValueError:
+            raise ValueError(gettext("«%s» — не идентификатор цитаты.") % value) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return str(value) if value else ""
 
 
 class CitedRecordWidget(Widget):
@@ -634,7 +662,7 @@ class CitedRecordField(Field):
 
 
 class CitationResource(RegistryResource):
-    uid = col("uid", _("Идентификатор"))
+    uid = col("uid", _("Идентификатор"), UidWidget())
     record = CitedRecordField(attribute="record", column_name=_("Запись"), widget=CitedRecordWidget())
     source = col("source", _("Источник"), LookupWidget(models.Source, field="slug"))
     quote = col("quote", _("Цитата"))
@@ -647,16 +675,7 @@ class CitationResource(RegistryResource):
 
     def prepare_dataset(self, dataset):
         # A new citation has no identifier yet: give it one, so the row is created exactly once.
-        def as_uid(value):
-            text = str(value or "").strip()
-            if not text:
-                return str(uuid.uuid4())
-            try:
-                return str(uuid.UUID(text))
-            except ValueError:
-                raise ValueError(gettext("«%s» — не идентификатор цитаты.") % text) from None
-
-        self.replace_column(dataset, "uid", as_uid)
+        self.replace_column(dataset, "uid", lambda value: str(value or "").strip() or str(uuid.uuid4()))
 
     def get_queryset(self):
         return super().get_queryset().select_related("source", *models.CITED_MODELS)
@@ -674,3 +693,12 @@ RESOURCES = {
     models.Indicator: IndicatorResource,
     models.Citation: CitationResource,
 }
+
+
+def resource_for(model_name):
+    """Return the resource class for a model name such as "institution"."""
+    for model, resource in RESOURCES.items():
+        if model._meta.model_name == model_name.lower():
+            return resource
+    names = ", ".join(model._meta.model_name for model in RESOURCES)
+    raise KeyError(f"Unknown model {model_name!r}; choose one of: {names}")

@@ -295,13 +295,9 @@ class LookupWidget(widgets.CachedForeignKeyWidget):
 
 
 class RegionWidget(widgets.Widget):
-    """A region written as "KZ: Алматы" (country code, colon, name); one or several."""
+    """A region written as "KZ: Алматы" (country code, colon, name)."""
 
-    def __init__(self, many=False, **kwargs):
-        self.many = many
-        super().__init__(**kwargs)
-
-    def _regions(self):
+    def regions(self):
         if not hasattr(self, "_cache"):
             from .models import Region
 
@@ -311,9 +307,9 @@ class RegionWidget(widgets.Widget):
             }
         return self._cache
 
-    def _one(self, text):
+    def find(self, text):
         code, sep, name = text.partition(":")
-        region = self._regions().get((code.strip().upper(), name.strip().casefold())) if sep else None
+        region = self.regions().get((code.strip().upper(), name.strip().casefold())) if sep else None
         if region is None:
             raise ValueError(
                 _("Регион «%s» не найден. Пишите код страны, двоеточие и название: KZ: Алматы.") % text
@@ -321,19 +317,29 @@ class RegionWidget(widgets.Widget):
         return region
 
     def clean(self, value, row=None, **kwargs):
-        items = split_list(value)
-        regions = [self._one(item) for item in items]
-        if self.many:
-            return regions
+        regions = [self.find(item) for item in split_list(value)]
         if len(regions) > 1:
             raise ValueError(_("Здесь нужен один регион, а указано несколько."))
         return regions[0] if regions else None
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        regions = value.all() if self.many else [value]
-        return "; ".join(f"{region.country.code}: {region.name}" for region in regions)
+        return f"{value.country.code}: {value.name}" if value else ""
+
+
+class RegionListWidget(widgets.ManyToManyWidget):
+    """Several regions, each as "KZ: Алматы", separated by `;`."""
+
+    def __init__(self, **kwargs):
+        from .models import Region
+
+        self.single = RegionWidget()
+        super().__init__(Region, separator="; ", field="name", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return [self.single.find(item) for item in split_list(value)]
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(self.single.render(region) for region in value.all()) if value is not None else ""
 
 
 def split_list(value):
