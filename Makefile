@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean
+.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,9 @@ ci: test
 
 clean:
 	rm -rf $(VENV) staticfiles tests/artifacts
+
+# Refresh the translation catalogues after changing user-facing text (needs gettext), then fill in
+# locale/en/LC_MESSAGES/django.po; the compiled .mo files are committed so running needs no gettext.
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l ru -l en -i ".venv/*" -i "tests/*"
+	$(BIN)/python manage.py compilemessages -i .venv

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,9 @@ class PublicRecord(Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse(f"registry:{self._meta.model_name}_detail", args=[self.slug])
 
     def search_parts(self):
         """Return every text a reader might search this record by."""
