@@ -15,9 +15,12 @@ class RegistryFilterSet(django_filters.FilterSet):
         return queryset.filter(search_filter(value))
 
 
-def country_filter(field_name="country", label=_("Страна")):
+def country_filter(field_name="country", label=None):
     return django_filters.ModelChoiceFilter(
-        field_name=field_name, queryset=models.Country.objects.all(), to_field_name="code", label=label
+        field_name=field_name,
+        queryset=models.Country.objects.all(),
+        to_field_name="code",
+        label=label or _("Страна"),
     )
 
 

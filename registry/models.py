@@ -111,11 +111,11 @@ class PublicRecord(Timestamped):
     class Meta:
         abstract = True
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse(f"registry:{self._meta.model_name}_detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def search_parts(self):
         """Return every text a reader might search this record by."""
