@@ -68,6 +68,12 @@ class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
         return self.get(slug=slug)
 
 
+class BranchQuerySet(RegistryQuerySet):
+    def published(self):
+        # A branch is public only together with its parent institution.
+        return super().published().filter(institution__is_published=True)
+
+
 class CodeManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -420,6 +426,8 @@ class Branch(PublicRecord):
     )
     notes = models.TextField(_("примечания"), blank=True)
     history = HistoricalRecords()
+
+    objects = SlugManager.from_queryset(BranchQuerySet)()
 
     class Meta:
         ordering = ["name"]

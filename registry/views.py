@@ -82,7 +82,11 @@ def country_bars():
     rows = []
     for country in models.Country.objects.annotate(
         n_institutions=Count("institutions", filter=Q(institutions__is_published=True), distinct=True),
-        hosted=Count("branches", filter=Q(branches__is_published=True), distinct=True),
+        hosted=Count(
+            "branches",
+            filter=Q(branches__is_published=True, branches__institution__is_published=True),
+            distinct=True,
+        ),
     ):
         if country.n_institutions:
             rows.append({"label": _("Учреждения: %s") % country.name, "value": country.n_institutions})
@@ -147,13 +151,7 @@ class BranchListView(RegistryListView):
     filterset_class = filters.BranchFilter
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(institution__is_published=True)
-            .select_related("institution", "country")
-            .prefetch_related("fields")
-        )
+        return super().get_queryset().select_related("institution", "country").prefetch_related("fields")
 
 
 class AgreementListView(RegistryListView):
@@ -224,7 +222,6 @@ class BranchDetailView(RegistryDetailView):
         return (
             super()
             .get_queryset()
-            .filter(institution__is_published=True)
             .select_related("institution", "country", "region")
             .prefetch_related("fields", PUBLISHED_CITATIONS)
         )

@@ -1,0 +1,272 @@
+"""What the public sees: published records only, filtered, searched, sorted, paged, downloaded."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from registry import models
+from tests import factories
+
+LISTS = ["institution_list", "branch_list", "agreement_list", "programme_list", "source_list"]
+DETAILS = [
+    ("institution_detail", "msu"),
+    ("branch_detail", "msu-kazakhstan"),
+    ("agreement_detail", "orenburg-samara-kz-technical"),
+    ("programme_detail", "ru-kz-technical-training"),
+    ("indicator_detail", "kz-students-in-russia"),
+    ("source_detail", "tass-2025-11-12"),
+]
+
+
+def url(name, *args):
+    return reverse(f"registry:{name}", args=args)
+
+
+def slugs(response):
+    return [obj.slug for obj in response.context["object_list"]]
+
+
+@pytest.mark.django_db
+class TestPagesOpen:
+    @pytest.mark.parametrize("name", ["home", *LISTS])
+    def test_every_list_opens_for_an_anonymous_visitor(self, client, article, name):
+        response = client.get(url(name))
+        assert response.status_code == 200
+        assert response.headers["Content-Language"] == "ru"
+
+    @pytest.mark.parametrize("name, slug", DETAILS)
+    def test_every_detail_opens_with_its_quote(self, client, article, name, slug):
+        response = client.get(url(name, slug))
+        assert response.status_code == 200
+        assert "ТАСС" in response.content.decode()
+
+    def test_the_home_page_shows_indicators_counts_and_charts(self, client, article):
+        page = client.get(url("home")).content.decode()
+        assert "55" in page and "000" in page and "8 филиалов" in page
+        assert 'class="bar"' in page
+
+    def test_a_programme_links_its_model_and_status_history(self, client, article):
+        page = client.get(url("programme_detail", "ru-kz-technical-training")).content.decode()
+        assert url("programme_detail", "professionalitet") in page
+        assert "предложено" in page and "12.11.2025" in page
+        assert "для регионов обеих стран" in page
+
+    def test_an_institution_links_its_branches(self, client, article):
+        page = client.get(url("institution_detail", "msu")).content.decode()
+        assert url("branch_detail", "msu-kazakhstan") in page
+
+
+@pytest.mark.django_db
+class TestFilters:
+    @pytest.mark.parametrize(
+        "name, query, expected",
+        [
+            ("institution_list", {"country": "KZ"}, ["atu"]),
+            ("institution_list", {"kind": "academy"}, ["ranepa"]),
+            ("institution_list", {"kind": "institute", "country": "RU"}, ["skoltech"]),
+            ("institution_list", {"field": "0713"}, ["atu"]),
+            ("institution_list", {"founded": "1755"}, ["msu"]),
+            ("branch_list", {"institution": "muctr"}, ["muctr-kazakhstan"]),
+            ("branch_list", {"status": "closed"}, []),
+            ("agreement_list", {"status": "agreed"}, ["orenburg-samara-kz-technical"]),
+            ("agreement_list", {"kind": "cooperation"}, ["skoltech-kz-partners"]),
+            (
+                "agreement_list",
+                {"country": "RU", "year": "2025"},
+                ["orenburg-samara-kz-technical", "skoltech-kz-partners"],
+            ),
+            ("programme_list", {"kind": "federal_project"}, ["professionalitet"]),
+            ("programme_list", {"field": "0413"}, ["ranepa-kz-managers"]),
+            ("programme_list", {"status": "proposed", "country": "KZ"}, ["ru-kz-technical-training"]),
+            ("source_list", {"year": "2025"}, ["tass-2025-11-12"]),
+            ("source_list", {"year": "2024"}, []),
+        ],
+    )
+    def test_each_filter_narrows(self, client, article, name, query, expected):
+        response = client.get(url(name), query)
+        assert sorted(slugs(response)) == sorted(expected)
+
+    @pytest.mark.parametrize("query", ["мгу", "МГУ", "мГу", "ломоносова", "MOSCOW STATE"])
+    def test_q_finds_msu_in_any_case(self, client, article, query):
+        assert slugs(client.get(url("institution_list"), {"q": query})) == ["msu"]
+
+    def test_q_folds_yo(self, client, article):
+        factories.institution(slug="yo", name_ru="Учёный университет")
+        assert slugs(client.get(url("institution_list"), {"q": "УЧЕНЫЙ"})) == ["yo"]
+        assert slugs(client.get(url("institution_list"), {"q": "учёный"})) == ["yo"]
+
+    def test_q_on_programmes_and_branches(self, client, article):
+        assert slugs(client.get(url("programme_list"), {"q": "профессионалитет"})) == ["professionalitet"]
+        assert slugs(client.get(url("branch_list"), {"q": "мифи"})) == ["mephi-kazakhstan"]
+
+    def test_an_empty_result_says_so(self, client, article):
+        response = client.get(url("institution_list"), {"q": "несуществующий"})
+        assert "Ничего не найдено" in response.content.decode()
+
+    def test_a_bad_filter_value_is_not_an_error(self, client, article):
+        assert client.get(url("institution_list"), {"country": "ZZ", "founded": "abc"}).status_code == 200
+
+
+@pytest.mark.django_db
+class TestSortingAndPaging:
+    def test_sorting_by_a_visible_column(self, client, article):
+        assert slugs(client.get(url("institution_list"), {"ordering": "founded"}))[0] == "msu"
+        assert slugs(client.get(url("institution_list"), {"ordering": "-founded"}))[0] == "skoltech"
+
+    def test_pagination_keeps_filters(self, client, article):
+        for n in range(30):
+            factories.institution(slug=f"kz-{n:02d}", country=factories.country("KZ"))
+        response = client.get(url("institution_list"), {"country": "KZ", "ordering": "name"})
+        assert response.context["paginator"].count == 31
+        page = response.content.decode()
+        assert "country=KZ" in page and "page=2" in page
+        second = client.get(url("institution_list"), {"country": "KZ", "ordering": "name", "page": 2})
+        assert len(second.context["object_list"]) == 6
+        assert all(obj.country.code == "KZ" for obj in second.context["object_list"])
+
+
+@pytest.mark.django_db
+class TestDownloads:
+    def test_xlsx_holds_exactly_the_filtered_published_rows(self, client, article):
+        factories.institution(slug="draft-kz", is_published=False, country=factories.country("KZ"))
+        response = client.get(url("institution_list"), {"country": "KZ", "download": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0] == "Код записи"
+        assert [row[0] for row in rows[1:]] == ["atu"]
+
+    def test_csv_is_utf8_with_bom_and_formula_safe(self, client, article):
+        factories.institution(slug="evil", name_ru='=HYPERLINK("x")', country=factories.country("KZ"))
+        response = client.get(url("institution_list"), {"q": "hyperlink", "download": "csv"})
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == 2 and "'=HYPERLINK" in ",".join(rows[1])
+
+    def test_json_download_of_a_search(self, client, article):
+        response = client.get(url("programme_list"), {"q": "ранхигс", "download": "json"})
+        data = json.loads(response.content)
+        assert [row["Код записи"] for row in data] == ["ranepa-kz-managers"]
+
+
+@pytest.mark.django_db
+class TestDraftsNeverLeak:
+    @pytest.fixture
+    def drafts(self, article):
+        institution = factories.institution(slug="secret-uni", name_ru="Секретный вуз", is_published=False)
+        factories.branch(slug="secret-branch", name="Секретный филиал", is_published=False)
+        factories.branch(slug="branch-of-draft", name="Филиал черновика", institution=institution)
+        factories.agreement(slug="secret-agreement", title="Секретное соглашение", is_published=False)
+        factories.programme(slug="secret-programme", title="Секретная программа", is_published=False)
+        factories.indicator(slug="secret-indicator", title="Секретный показатель", is_published=False)
+        factories.source(slug="secret-source", title="Секретный источник", is_published=False)
+
+    @pytest.mark.parametrize("name", ["home", *LISTS])
+    def test_not_in_lists_counts_or_charts(self, client, drafts, name):
+        page = client.get(url(name)).content.decode()
+        assert "Секрет" not in page and "черновика" not in page
+
+    @pytest.mark.parametrize(
+        "name, slug",
+        [
+            ("institution_detail", "secret-uni"),
+            ("branch_detail", "secret-branch"),
+            ("branch_detail", "branch-of-draft"),
+            ("agreement_detail", "secret-agreement"),
+            ("programme_detail", "secret-programme"),
+            ("indicator_detail", "secret-indicator"),
+            ("source_detail", "secret-source"),
+        ],
+    )
+    def test_a_drafts_url_is_404(self, client, drafts, name, slug):
+        assert client.get(url(name, slug)).status_code == 404
+
+    @pytest.mark.parametrize("name", LISTS)
+    @pytest.mark.parametrize("download", ["csv", "xlsx", "json"])
+    def test_not_in_downloads(self, client, drafts, name, download):
+        content = client.get(url(name), {"download": download}).content
+        if download == "xlsx":
+            sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+            content = repr(list(sheet.iter_rows(values_only=True))).encode()
+        text = content.decode("utf-8-sig", errors="replace")
+        assert "secret" not in text and "Секрет" not in text and "\\u0421\\u0435\\u043a" not in text
+
+    def test_the_home_counts_only_published(self, client, drafts):
+        counts = {c["url_name"]: c["total"] for c in client.get(url("home")).context["counts"]}
+        assert counts == {
+            "institution_list": models.Institution.objects.filter(is_published=True).count(),
+            "branch_list": 3,
+            "agreement_list": 2,
+            "programme_list": 4,
+        }
+
+
+@pytest.mark.django_db
+class TestLanguage:
+    def test_the_english_switch_translates_chrome_and_names(self, client, article):
+        response = client.post(reverse("set_language"), {"language": "en", "next": url("institution_list")})
+        assert response.status_code == 302
+        page = client.get(url("institution_list")).content.decode()
+        assert "Institutions" in page and "Lomonosov Moscow State University" in page
+        assert "records found" in page
+        detail = client.get(url("institution_detail", "msu")).content.decode()
+        assert "Founded" in detail and "Russia" in detail
+
+    def test_russian_is_the_default_whatever_the_browser_says(self, client, article):
+        page = client.get(url("institution_list"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+        assert "Учреждения" in page and "Московский государственный университет" in page
+
+    def test_a_record_without_an_english_name_falls_back_to_the_original(self, client, article):
+        factories.institution(slug="only-ru", name_ru="Только по-русски", name_en="")
+        client.cookies["django_language"] = "en"
+        assert "Только по-русски" in client.get(url("institution_list")).content.decode()
+
+
+def fill(rows):
+    """Make `rows` published records of every kind, with all the relations the pages show."""
+    ru = factories.country("RU", "Россия", "Russia")
+    field = factories.field_of_study()
+    source = factories.source()
+    previous = None
+    for _ in range(rows):
+        institution = factories.institution(country=ru, region=factories.region("Москва", "RU"))
+        branch = factories.branch(institution=institution)
+        branch.fields.add(field)
+        agreement = factories.agreement()
+        agreement.fields.add(field)
+        models.AgreementStatusStep.objects.create(
+            agreement=agreement, status="signed", date="2025-01-01", source=source
+        )
+        programme = factories.programme(modelled_on=previous)
+        programme.target_countries.add(ru)
+        programme.fields.add(field)
+        models.ProgrammeParticipant.objects.create(programme=programme, institution=institution)
+        for record in (institution, branch, agreement, programme):
+            models.Citation.objects.create(source=source, quote="q", **{record._meta.model_name: record})
+        previous = programme
+    return institution, branch, agreement, programme, source
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [5, 300])
+def test_list_and_detail_queries_do_not_grow(client, django_assert_max_num_queries, rows):
+    institution, branch, agreement, programme, source = fill(rows)
+    with django_assert_max_num_queries(13):
+        assert client.get(url("home")).status_code == 200
+    for name in LISTS:
+        with django_assert_max_num_queries(8):
+            assert client.get(url(name)).status_code == 200
+        with django_assert_max_num_queries(8):
+            assert client.get(url(name), {"q": "номер", "ordering": "-name"}).status_code == 200
+    for name, record in [
+        ("institution_detail", institution),
+        ("branch_detail", branch),
+        ("agreement_detail", agreement),
+        ("programme_detail", programme),
+        ("source_detail", source),
+    ]:
+        with django_assert_max_num_queries(12):
+            assert client.get(url(name, record.slug)).status_code == 200
