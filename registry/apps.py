@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .permissions import sync_after_migrate
+
+        # After auth's own post_migrate handler has created the permissions.
+        post_migrate.connect(sync_after_migrate, sender=self)

@@ -52,3 +52,7 @@ def editor_client(client, editor):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+# Headless Chromium for the browser tests (see tests/browser.py).
+from tests.browser import browser, page  # noqa: E402, F401

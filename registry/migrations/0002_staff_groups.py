@@ -1,28 +1,18 @@
-"""Create the two staff groups: Viewers see everything and may export; Editors also change it."""
+"""Create the two staff groups (see registry/permissions.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEWERS = "Viewers"
-EDITORS = "Editors"
+from registry.permissions import EDITORS, VIEWERS, sync_staff_groups
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; these groups need them now.
+    # Permissions are normally created after all migrations; the groups need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    registry = Permission.objects.filter(content_type__app_label="registry")
-
-    viewers, _ = Group.objects.get_or_create(name=VIEWERS)
-    viewers.permissions.set(registry.filter(codename__regex=r"^(view|export)_"))
-
-    editors, _ = Group.objects.get_or_create(name=EDITORS)
-    editors.permissions.set(registry.filter(codename__regex=r"^(view|export|import|add|change|delete)_"))
+    sync_staff_groups(apps)
 
 
 def remove_groups(apps, schema_editor):
