@@ -275,3 +275,42 @@ class TestPermissions:
         )
         assert response.status_code == 200
         assert response["Content-Disposition"].endswith('.xlsx"')
+
+
+@pytest.mark.django_db
+def test_a_confirmed_upload_is_deleted_and_abandoned_ones_are_cleaned(
+    editor_client, article, settings, tmp_path
+):
+    import io
+    import time
+
+    from django.core.management import call_command
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "import_export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    folder = tmp_path / "django-import-export"
+    preview = upload(
+        editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [institution_row()]), "XLSX"
+    )
+    assert len(list(folder.iterdir())) == 1
+    confirm(editor_client, "institution", preview)
+    assert list(folder.iterdir()) == []
+
+    upload(
+        editor_client,
+        "institution",
+        "b.xlsx",
+        xlsx_bytes(INSTITUTION_HEADERS, [institution_row("b")]),
+        "XLSX",
+    )
+    (stale,) = folder.iterdir()
+    old = time.time() - 2 * 86400
+    os.utime(stale, (old, old))
+    call_command("clean_import_uploads", stdout=io.StringIO())
+    assert list(folder.iterdir()) == []
