@@ -32,6 +32,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     formats = FORMATS
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/registry/import.html"
+    export_template_name = "admin/registry/export.html"
     import_export_change_list_template = "admin/registry/change_list.html"
     import_error_display = ("message",)
 

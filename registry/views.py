@@ -4,7 +4,8 @@ from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
@@ -17,6 +18,11 @@ from .spreadsheets import FORMATS_BY_NAME
 PUBLISHED_CITATIONS = Prefetch(
     "citations", queryset=models.Citation.objects.filter(source__is_published=True).select_related("source")
 )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page, the admin's included."""
+    return HttpResponsePermanentRedirect(static("registry/favicon.svg"))
 
 
 def healthz(request):

@@ -314,3 +314,16 @@ def test_a_confirmed_upload_is_deleted_and_abandoned_ones_are_cleaned(
     os.utime(stale, (old, old))
     call_command("clean_import_uploads", stdout=io.StringIO())
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_the_preview_diff_uses_classes_not_inline_styles(editor_client, article):
+    import_file(
+        editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [institution_row()]), "XLSX"
+    )
+    changed = institution_row(**{"Город": "Омск-2"})
+    preview = upload(
+        editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [changed]), "XLSX"
+    )
+    page = preview.content.decode()
+    assert 'class="diff-ins"' in page and "style=" not in page
