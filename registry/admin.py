@@ -14,7 +14,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
-from .forms import SpreadsheetImportForm
+from .forms import OptimisticLockForm, SpreadsheetImportForm
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .search import search_filter
 from .spreadsheets import FORMATS, FORMATS_BY_NAME
@@ -117,8 +117,25 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     """Spreadsheets, history, revert and restore of deleted records for every registry model."""
 
     list_per_page = 50
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        log_deletion(request, self.opts, [obj])
+
+    def delete_queryset(self, request, queryset):
+        deleted = list(queryset)
+        super().delete_queryset(request, queryset)
+        log_deletion(request, self.opts, deleted)
+
     # Staff paste bare domains ("msu.ru"); read them as https, as Django 6 will by default.
     formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
+
+
+def log_deletion(request, opts, objects):
+    for obj in objects:
+        logger.info(
+            "deleted model=%s pk=%s repr=%r user=%s", opts.label, obj.pk, str(obj), request.user.username
+        )
 
 
 class FoldedSearchMixin:
@@ -134,6 +151,15 @@ class FoldedSearchMixin:
 class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
+    form = OptimisticLockForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets and obj is not None:
+            # Declared fieldsets list fields by name; the version travels with the last one.
+            *head, (title, options) = fieldsets
+            fieldsets = [*head, (title, {**options, "fields": [*options["fields"], "loaded_version"]})]
+        return fieldsets
 
     @admin.action(description=_("Опубликовать выбранные записи"), permissions=["change"])
     def publish(self, request, queryset):
@@ -151,6 +177,13 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
             obj._change_reason = "published" if value else "unpublished"
             obj.save()
             changed += 1
+            logger.info(
+                "%s model=%s slug=%s user=%s",
+                obj._change_reason,
+                self.opts.label,
+                obj.slug,
+                request.user.username,
+            )
         message = (
             ngettext("Опубликована %d запись.", "Опубликовано записей: %d.", changed)
             if value

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm
 
@@ -55,4 +56,44 @@ class SpreadsheetImportForm(ImportForm):
         unknown = [h for h in headers if h.strip() and h.strip().casefold() not in aliases]
         if unknown:
             self.add_error("import_file", unknown_headers_message(resource, unknown))
+        return cleaned
+
+
+class OptimisticLockForm(forms.ModelForm):
+    """Refuse to save over a change another member of staff saved after this form was opened.
+
+    The record's `updated_at` when the form was rendered travels in a hidden field; if the record
+    has been saved since, the second save is refused with a message instead of silently
+    overwriting the first.
+    """
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # From the database, not the instance: a history revert form holds an older version.
+        current = self.stored_version()
+        if current is not None:
+            self.fields["loaded_version"].initial = current.isoformat()
+
+    def stored_version(self):
+        if self.instance.pk is None:
+            return None
+        saved = type(self.instance).objects.filter(pk=self.instance.pk)
+        return saved.values_list("updated_at", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if loaded:
+            current = self.stored_version()
+            if current is not None and current.isoformat() != loaded:
+                raise forms.ValidationError(
+                    _(
+                        "Пока вы редактировали, эту запись сохранил другой сотрудник (%(when)s). "
+                        "Ваши изменения не сохранены: откройте запись заново и внесите их ещё раз."
+                    )
+                    % {"when": localize(current)},
+                    code="stale",
+                )
         return cleaned
