@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages
+.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ clean:
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l ru -l en -i ".venv/*" -i "tests/*"
 	$(BIN)/python manage.py compilemessages -i .venv
+
+# Speed at scale: ratios against baselines timed in the same run (BENCH_SIZES=small,import,large).
+bench: install-dev
+	$(BIN)/python -m benchmarks.run
