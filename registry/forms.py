@@ -37,7 +37,7 @@ class SpreadsheetImportForm(ImportForm):
         data = b"".join(upload.chunks())
         upload.seek(0)
         try:
-            headers, dataset = read_headers(file_format, data)
+            headers, has_rows = read_headers(file_format, data)
         except ValueError:
             self.add_error(
                 "import_file",
@@ -48,7 +48,7 @@ class SpreadsheetImportForm(ImportForm):
         if not any(headers):
             self.add_error("import_file", _("В файле нет строки заголовков."))
             return cleaned
-        if not len(dataset):
+        if not has_rows:
             self.add_error("import_file", _("В файле нет ни одной строки данных."))
             return cleaned
         resource = self.resources[int(cleaned.get("resource") or 0)]()

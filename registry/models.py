@@ -55,11 +55,13 @@ class RegistryQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
+        # Also skipped by bulk writes: auto_now, which the admin's version check relies on.
         objs = list(objs)
+        now = timezone.now()
         for obj in objs:
             obj.refresh_search_text()
-        if "search_text" not in fields:
-            fields = [*fields, "search_text"]
+            obj.updated_at = now
+        fields = [*fields, *({"search_text", "updated_at"} - set(fields))]
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 

@@ -18,6 +18,7 @@ from import_export import resources
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 from import_export.results import RowResult
 from import_export.widgets import CharWidget, ManyToManyWidget, Widget
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import models
 from .spreadsheets import (
@@ -106,11 +107,43 @@ class RegistryResource(resources.ModelResource):
         super().__init__(**kwargs)
         # Per-instance options: the preview of a large file skips the per-row HTML diff.
         self._meta = _copy_options(self._meta)
+        # Headers in the active language, translated once rather than on every cell lookup.
+        for field in self.fields.values():
+            field.column_name = force_str(field.column_name)
 
     def get_diff_class(self):
         return Diff
 
+    # Batched writes (resources with use_bulk). The library writes each batch of a preview and
+    # rolls it back; every row and key has been checked by then, so the preview skips the write.
+    # A real import goes through django-simple-history's bulk helpers, so it is in the history.
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._bulk_write(dry_run, raise_errors, result, self.create_instances, bulk_create_with_history)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        def write(objs, model, **kwargs):
+            bulk_update_with_history(objs, model, fields=self.get_bulk_update_fields(), **kwargs)
+
+        self._bulk_write(dry_run, raise_errors, result, self.update_instances, write)
+
+    def _bulk_write(self, dry_run, raise_errors, result, instances, write):
+        if instances and not dry_run:
+            try:
+                write(
+                    instances,
+                    self._meta.model,
+                    batch_size=self._meta.batch_size,
+                    default_user=self._import_user,
+                    default_change_reason="import",
+                )
+            except Exception as error:  # reported as the import's error; the file rolls back
+                self.handle_import_error(result, error, raise_errors)
+        instances.clear()
+
     def before_import(self, dataset, **kwargs):
+        user = kwargs.get("user")
+        self._import_user = user if getattr(user, "pk", None) else None
         aliases = header_aliases(self)
         headers = [force_str(h or "").strip() for h in dataset.headers or []]
         unknown = [h for h in headers if h and h.casefold() not in aliases]

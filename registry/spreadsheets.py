@@ -12,6 +12,7 @@ Each piece names the gap it fills:
 
 import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -94,6 +95,15 @@ class CSV(base_formats.CSV):
     def get_read_mode(self):
         return "rb"
 
+    def first_rows(self, data, count):
+        head = data[:65536]
+        if len(data) > len(head) and b"\n" in head:
+            # Cut at a line end: never inside a multi-byte UTF-8 letter.
+            head = head[: head.rindex(b"\n")]
+        text, _encoding = decode_text(head)
+        lines = text.splitlines()[: count + 1]
+        return [row for row in csv.reader(lines, delimiter=sniff_delimiter(text)) if row][:count]
+
     def create_dataset(self, in_stream, **kwargs):
         text, encoding = decode_text(in_stream)
         delimiter = sniff_delimiter(text)
@@ -111,6 +121,22 @@ class CSV(base_formats.CSV):
 
 
 class XLSX(SafeExportMixin, base_formats.XLSX):
+    def first_rows(self, data, count):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            rows = workbook.active.iter_rows(values_only=True)
+            found = []
+            for row in rows:
+                if any(cell not in (None, "") for cell in row) or not found:
+                    found.append(row)
+                if len(found) == count:
+                    break
+            return found
+        finally:
+            workbook.close()
+
     def create_dataset(self, in_stream):
         dataset = super().create_dataset(in_stream)
         # Excel leaves formatted but empty rows at the end; they are not data.
@@ -394,9 +420,10 @@ def header_aliases(resource):
     """Return {header as written in any UI language, or field name: the column's current header}."""
     aliases = {}
     current = {name: force_str(field.column_name) for name, field in resource.fields.items()}
+    declared = type(resource).fields  # still lazy, so each language can be asked
     for language in ("ru", "en"):
         with translation.override(language):
-            for name, field in resource.fields.items():
+            for name, field in declared.items():
                 aliases[force_str(field.column_name).strip().casefold()] = current[name]
     for name in resource.fields:
         aliases.setdefault(name.casefold(), current[name])
@@ -404,9 +431,17 @@ def header_aliases(resource):
 
 
 def read_headers(file_format, data):
-    """Return the first row of the file; raise ValueError if it cannot be read as that format."""
+    """Return (header row, whether a data row follows); ValueError if the file is not that format.
+
+    Reads only the start of the file where the format allows: the form checks a 10 000-row
+    workbook without parsing it whole, which the preview then does once.
+    """
     try:
-        dataset = file_format.create_dataset(data)
+        rows = file_format.first_rows(data, 2) if hasattr(file_format, "first_rows") else None
+        if rows is None:
+            dataset = file_format.create_dataset(data)
+            rows = [dataset.headers or [], *dataset[:1]]
     except Exception as error:  # any parser failure means "not this format"
         raise ValueError(type(error).__name__) from error
-    return [force_str(h) if h is not None else "" for h in (dataset.headers or [])], dataset
+    headers = [force_str(h) if h is not None else "" for h in (rows[0] if rows else [])]
+    return headers, len(rows) > 1

@@ -327,3 +327,31 @@ def test_the_preview_diff_uses_classes_not_inline_styles(editor_client, article)
     )
     page = preview.content.decode()
     assert 'class="diff-ins"' in page and "style=" not in page
+
+
+@pytest.mark.django_db
+def test_a_long_utf8_csv_is_not_mistaken_for_windows_1251(editor_client, article):
+    rows = [institution_row(f"long-{n}", **{"Город": "Ёлкино-Жёлтое"}) for n in range(700)]
+    data = csv_bytes(INSTITUTION_HEADERS, rows, encoding="utf-8")
+    assert len(data) > 65536
+    preview = upload(editor_client, "institution", "long.csv", data, "CSV")
+    assert preview.context.get("confirm_form"), preview.context["form"].errors
+    assert "UTF-8" in preview.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bulk_import_is_in_the_history_with_its_author(editor_client, editor, article):
+    import_file(
+        editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [institution_row()]), "XLSX"
+    )
+    record = models.Institution.objects.get(slug="omgtu")
+    created = record.history.get()
+    assert (created.history_type, created.history_user) == ("+", editor)
+
+    before = record.updated_at
+    changed = institution_row(**{"Город": "Омск-2"})
+    import_file(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [changed]), "XLSX")
+    record.refresh_from_db()
+    assert record.city == "Омск-2" and record.updated_at > before
+    assert record.history.first().history_type == "~"
+    assert models.Institution.objects.search("омск 2").get() == record
