@@ -140,8 +140,9 @@ def spreadsheet_rows(count, seed):
 
 
 def xlsx_file(rows):
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    # A normal workbook, as Excel saves it: with the sheet's dimensions recorded.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
     sheet.append(HEADERS)
     for row in rows:
         sheet.append(row)

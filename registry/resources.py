@@ -67,6 +67,19 @@ class Diff(resources.Diff):
         return [mark_safe(self.STYLES.sub(r'<\1 class="diff-\1">', html)) for html in super().as_html()]
 
 
+class NoDiff:
+    """Stands in for Diff when the preview shows totals only (large files): nothing to render."""
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return []
+
+
 def col(attribute, header, widget=None, **kwargs):
     return Field(attribute=attribute, column_name=header, widget=widget or CharWidget(), **kwargs)
 
@@ -112,7 +125,13 @@ class RegistryResource(resources.ModelResource):
             field.column_name = force_str(field.column_name)
 
     def get_diff_class(self):
-        return Diff
+        return NoDiff if self._meta.skip_html_diff else Diff
+
+    def get_import_fields(self):
+        # The library recomputes this list several times for every row.
+        if not hasattr(self, "_import_fields"):
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     # Batched writes (resources with use_bulk). The library writes each batch of a preview and
     # rolls it back; every row and key has been checked by then, so the preview skips the write.
