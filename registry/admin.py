@@ -17,7 +17,7 @@ from . import models
 from .forms import OptimisticLockForm, SpreadsheetImportForm
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .search import search_filter
-from .spreadsheets import FORMATS, FORMATS_BY_NAME
+from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
 
 logger = logging.getLogger("registry.admin")
 
@@ -79,6 +79,21 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         if form is not None and "format" in form.cleaned_data:
             kwargs["file_format"] = self.get_import_formats()[int(form.cleaned_data["format"])]().get_title()
         return kwargs
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        # Keep the parsed rows, not the upload, between preview and confirmation: the
+        # confirmation need not parse a large workbook again. A file that does not parse is kept
+        # as it came, and the library reports it as unreadable.
+        data = b"".join(import_file.chunks())
+        try:
+            data = dump_parsed(input_format.create_dataset(data))
+        except Exception:  # any parser failure: left for the library's own error message
+            pass
+        storage = self.get_tmp_storage_class()(
+            encoding=None, read_mode="rb", **self.get_tmp_storage_class_kwargs()
+        )
+        storage.save(data)
+        return storage
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error(

@@ -13,6 +13,7 @@ Each piece names the gap it fills:
 import csv
 import datetime
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -75,6 +76,48 @@ def delimiter_name(delimiter):
     return {";": _("точка с запятой"), ",": _("запятая"), "\t": _("табуляция")}[delimiter]
 
 
+PARSED_MARK = b"registry-parsed-dataset/1\n"
+
+
+def dump_parsed(dataset):
+    """Serialise a parsed dataset for the wait between preview and confirmation.
+
+    The confirmation then reads this instead of parsing the spreadsheet a second time.
+    """
+
+    def encode(value):
+        if isinstance(value, datetime.datetime):
+            return {"datetime": value.isoformat()}
+        if isinstance(value, datetime.date):
+            return {"date": value.isoformat()}
+        if isinstance(value, datetime.time):
+            return {"time": value.isoformat()}
+        return str(value)
+
+    payload = {"headers": dataset.headers, "rows": [list(row) for row in dataset], "detected": getattr(dataset, "detected", "")}
+    return PARSED_MARK + json.dumps(payload, default=encode, ensure_ascii=False).encode("utf-8")
+
+
+def load_parsed(data):
+    def decode(obj):
+        if "datetime" in obj:
+            return datetime.datetime.fromisoformat(obj["datetime"])
+        if "date" in obj:
+            return datetime.date.fromisoformat(obj["date"])
+        if "time" in obj:
+            return datetime.time.fromisoformat(obj["time"])
+        return obj
+
+    payload = json.loads(data[len(PARSED_MARK) :].decode("utf-8"), object_hook=decode)
+    dataset = tablib.Dataset(*[tuple(row) for row in payload["rows"]], headers=payload["headers"])
+    dataset.detected = payload["detected"]
+    return dataset
+
+
+def is_parsed(data):
+    return isinstance(data, bytes) and data.startswith(PARSED_MARK)
+
+
 class SafeExportMixin:
     #: tells the admin to keep dates and numbers native in this format
     native_types = True
@@ -105,6 +148,8 @@ class CSV(base_formats.CSV):
         return [row for row in csv.reader(lines, delimiter=sniff_delimiter(text)) if row][:count]
 
     def create_dataset(self, in_stream, **kwargs):
+        if is_parsed(in_stream):
+            return load_parsed(in_stream)
         text, encoding = decode_text(in_stream)
         delimiter = sniff_delimiter(text)
         dataset = tablib.Dataset()
@@ -137,7 +182,9 @@ class XLSX(SafeExportMixin, base_formats.XLSX):
         finally:
             workbook.close()
 
-    def create_dataset(self, in_stream):
+    def create_dataset(self, in_stream, **kwargs):
+        if is_parsed(in_stream):
+            return load_parsed(in_stream)
         dataset = super().create_dataset(in_stream)
         # Excel leaves formatted but empty rows at the end; they are not data.
         blank = [i for i, row in enumerate(dataset) if all(cell in (None, "") for cell in row)]
@@ -148,13 +195,30 @@ class XLSX(SafeExportMixin, base_formats.XLSX):
 
 
 class ODS(SafeExportMixin, base_formats.ODS):
-    pass
+    def create_dataset(self, in_stream, **kwargs):
+        if is_parsed(in_stream):
+            return load_parsed(in_stream)
+        return super().create_dataset(in_stream, **kwargs)
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
 
 
 class JSON(base_formats.JSON):
     native_types = False
 
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
     def create_dataset(self, in_stream, **kwargs):
+        if is_parsed(in_stream):
+            return load_parsed(in_stream)
         if isinstance(in_stream, bytes):
             in_stream = in_stream.decode("utf-8-sig")
         dataset = super().create_dataset(in_stream, **kwargs)
