@@ -94,7 +94,11 @@ def dump_parsed(dataset):
             return {"time": value.isoformat()}
         return str(value)
 
-    payload = {"headers": dataset.headers, "rows": [list(row) for row in dataset], "detected": getattr(dataset, "detected", "")}
+    payload = {
+        "headers": dataset.headers,
+        "rows": [list(row) for row in dataset],
+        "detected": getattr(dataset, "detected", ""),
+    }
     return PARSED_MARK + json.dumps(payload, default=encode, ensure_ascii=False).encode("utf-8")
 
 
@@ -124,6 +128,30 @@ class SafeExportMixin:
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(neutralised(dataset), **kwargs)
+
+
+def xlsx_bytes(dataset):
+    """Write the dataset with openpyxl's write-only mode, neutralising formulae on the way.
+
+    tablib builds a full in-memory workbook first; streaming rows keeps a 100 000-row export
+    fast and small.
+    """
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(dataset.title or "Sheet1")[:31])
+    sheet.append(list(dataset.headers or []))
+    for row in dataset:
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell) if isinstance(cell, str) else cell
+                for cell in map(neutralise_formula, row)
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 class CSV(base_formats.CSV):
@@ -161,11 +189,20 @@ class CSV(base_formats.CSV):
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        text = super().export_data(neutralised(dataset), **kwargs)
-        return text.encode("utf-8-sig")
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(dataset.headers or [])
+        for row in dataset:
+            writer.writerow([neutralise_formula(cell) for cell in row])
+        return out.getvalue().encode("utf-8-sig")
 
 
-class XLSX(SafeExportMixin, base_formats.XLSX):
+class XLSX(base_formats.XLSX):
+    native_types = True
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_bytes(dataset)
+
     def first_rows(self, data, count):
         import openpyxl
 
