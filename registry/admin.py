@@ -1,3 +1,4 @@
+import contextlib
 import logging
 
 import tablib
@@ -85,10 +86,8 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         # confirmation need not parse a large workbook again. A file that does not parse is kept
         # as it came, and the library reports it as unreadable.
         data = b"".join(import_file.chunks())
-        try:
+        with contextlib.suppress(Exception):  # any parser failure: the library's own message
             data = dump_parsed(input_format.create_dataset(data))
-        except Exception:  # any parser failure: left for the library's own error message
-            pass
         storage = self.get_tmp_storage_class()(
             encoding=None, read_mode="rb", **self.get_tmp_storage_class_kwargs()
         )
