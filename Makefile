@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages bench
+.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages bench serve load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,21 @@ clean:
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l ru -l en -i ".venv/*" -i "tests/*"
 	$(BIN)/python manage.py compilemessages -i .venv
+
+# Production locally: DEBUG off, collectstatic, gunicorn with WhiteNoise. Plain http on
+# localhost, so the HTTPS-only protections are off here; set SECRET_KEY to keep sessions.
+SERVE_ENV = DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
+
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --threads 4 \
+		--access-logfile -
+
+# Concurrent clients against gunicorn on loopback for 30 s (DATABASE_URL for PostgreSQL).
+load: install-dev
+	$(BIN)/python -m benchmarks.load
 
 # Speed at scale: ratios against baselines timed in the same run (BENCH_SIZES=small,import,large).
 bench: install-dev

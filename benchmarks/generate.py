@@ -9,8 +9,6 @@ import random
 
 from django.db import transaction
 
-from registry import models
-
 CITIES = {
     "RU": [
         ("Москва", "Moscow"),
@@ -57,6 +55,8 @@ FIELDS = ["0413", "0531", "0533", "0612", "0613", "0710", "0711", "0713", "0714"
 
 def reference_data():
     """Countries, regions (a city each) and fields of study that generated records refer to."""
+    from registry import models
+
     countries = {}
     for code, ru, en in [("RU", "Россия", "Russia"), ("KZ", "Казахстан", "Kazakhstan")]:
         countries[code] = models.Country.objects.get_or_create(
@@ -105,6 +105,8 @@ def institution_rows(count, seed=1):
 @transaction.atomic
 def generate(count, seed=1):
     """Create `count` institutions with about as many branches, agreements, programmes and quotes."""
+    from registry import models  # here, so that institution_rows() needs no Django set-up
+
     rng = random.Random(seed)
     countries, regions, fields = reference_data()
     source = models.Source.objects.get_or_create(

@@ -361,10 +361,15 @@ class Institution(PublicRecord):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name_ru"]
+        ordering = ["name_ru", "id"]
         verbose_name = _("учреждение")
         verbose_name_plural = _("учреждения")
         permissions = io_permissions("institution", _("учреждения"))
+        indexes = [
+            # Public lists show published records in this order; the admin lists all in it.
+            models.Index(fields=["is_published", "name_ru", "id"], name="reg_institution_pub_order"),
+            models.Index(fields=["name_ru", "id"], name="reg_institution_order"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -432,10 +437,15 @@ class Branch(PublicRecord):
     objects = SlugManager.from_queryset(BranchQuerySet)()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]
         verbose_name = _("филиал")
         verbose_name_plural = _("филиалы")
         permissions = io_permissions("branch", _("филиалы"))
+        indexes = [
+            # Public lists show published records in this order; the admin lists all in it.
+            models.Index(fields=["is_published", "name", "id"], name="reg_branch_pub_order"),
+            models.Index(fields=["name", "id"], name="reg_branch_order"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -498,10 +508,15 @@ class Agreement(Undertaking):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title", "id"]
         verbose_name = _("соглашение")
         verbose_name_plural = _("соглашения")
         permissions = io_permissions("agreement", _("соглашения"))
+        indexes = [
+            # Public lists show published records in this order; the admin lists all in it.
+            models.Index(fields=["is_published", "title", "id"], name="reg_agreement_pub_order"),
+            models.Index(fields=["title", "id"], name="reg_agreement_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
@@ -551,10 +566,15 @@ class Programme(Undertaking):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title", "id"]
         verbose_name = _("программа")
         verbose_name_plural = _("программы")
         permissions = io_permissions("programme", _("программы"))
+        indexes = [
+            # Public lists show published records in this order; the admin lists all in it.
+            models.Index(fields=["is_published", "title", "id"], name="reg_programme_pub_order"),
+            models.Index(fields=["title", "id"], name="reg_programme_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(modelled_on=models.F("pk")), name="registry_programme_not_modelled_on_itself"

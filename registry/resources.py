@@ -114,6 +114,21 @@ class RegistryResource(resources.ModelResource):
     def get_diff_class(self):
         return Diff
 
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        # The library works out the column list and each column's dehydrate method again for
+        # every row: a third of a 100 000-row export. Work them out once per export.
+        key = tuple(selected_fields or ())
+        if getattr(self, "_export_plan_key", None) != key:
+            plan = []
+            for field in self.get_export_fields(selected_fields):
+                method = field.get_dehydrate_method(self.get_field_name(field))
+                plan.append((field, method if callable(method) else getattr(self, method, None)))
+            self._export_plan, self._export_plan_key = plan, key
+        return [
+            method(instance) if method is not None else field.export(instance, **kwargs)
+            for field, method in self._export_plan
+        ]
+
     def get_import_fields(self):
         # The library recomputes this list several times for every row.
         if not hasattr(self, "_import_fields"):

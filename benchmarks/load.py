@@ -1,0 +1,198 @@
+"""`make load`: gunicorn serving the registry, driven by concurrent clients on loopback only.
+
+Loads the article and generated records into a fresh database (a SQLite file, or the PostgreSQL
+database DATABASE_URL names, which is flushed first), starts gunicorn as `make serve` does, and
+runs --clients threads against public list, detail, search and download URLs for --seconds
+(bounded also by --max-requests). Prints requests/s, p50/p95 latency and the error count; exits
+non-zero on any error.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HOST = "127.0.0.1"
+
+from benchmarks.generate import institution_rows  # noqa: E402  (needs no Django set-up)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url):
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "load-test-only-" + "k" * 40,
+        "ALLOWED_HOSTS": HOST,
+        # Plain http on loopback: the HTTPS-only protections would redirect every request.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def prepare(env, records):
+    manage(env, "migrate", "--no-input")
+    manage(env, "flush", "--no-input")
+    manage(env, "loaddata", "fixtures/reference.json", "fixtures/tass-2025-11-12.json")
+    manage(env, "shell", "-c", f"from benchmarks.generate import generate; generate({records}, seed=5)")
+    manage(env, "collectstatic", "--no-input")
+
+
+def urls(records):
+    """A realistic mix of what visitors ask for."""
+    published = [row["slug"] for row in institution_rows(records, seed=5) if row["is_published"]]
+    slugs = published[:: max(1, len(published) // 200)]
+    pages = max(1, len(published) // 25)
+    words = ["энергетики", "мгу", "college", "Алматы", "транспорта", "ранхигс"]
+    mix = [
+        lambda: "/",
+        lambda: "/institutions/",
+        lambda: "/institutions/?country=KZ&ordering=-founded",
+        lambda: "/branches/",
+        lambda: "/agreements/?status=signed",
+        lambda: "/programmes/",
+        lambda: f"/institutions/?q={quote(random.choice(words))}",
+        lambda: f"/institutions/?page={random.randint(1, pages)}",
+        lambda: f"/institutions/{random.choice(slugs)}/",
+        lambda: "/institutions/msu/",
+        lambda: "/programmes/ru-kz-technical-training/",
+        lambda: f"/institutions/?q={quote(random.choice(words))}&download=csv",
+        lambda: "/agreements/?status=signed&kind=memorandum&download=xlsx",
+    ]
+    return lambda: random.choice(mix)()
+
+
+def wait_until_up(port, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def drive(port, next_url, seconds, clients, max_requests):
+    latencies, errors, lock = [], [], threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) + len(errors) >= max_requests:
+                    return
+            url = next_url()
+            start = time.perf_counter()
+            try:
+                conn.request("GET", url)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException) as error:
+                ok, response = False, error
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors.append(f"{url}: {getattr(response, 'status', response)}")
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.monotonic() - began
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--records", type=int, default=3000)
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.sqlite3'}"
+    env = server_env(database_url)
+    prepare(env, args.records)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(port)
+        latencies, errors, elapsed = drive(
+            port, urls(args.records), args.seconds, args.clients, args.max_requests
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    done = len(latencies)
+    p50 = statistics.median(latencies) * 1000 if latencies else 0
+    p95 = statistics.quantiles(latencies, n=20)[18] * 1000 if len(latencies) >= 20 else 0
+    print(
+        f"{database}: {args.clients} clients for {elapsed:.1f}s, "
+        f"{args.workers} workers x {args.threads} threads, {args.records} generated records"
+    )
+    print(
+        f"requests={done + len(errors)} rps={done / elapsed:.1f} p50_ms={p50:.1f} p95_ms={p95:.1f} "
+        f"errors={len(errors)}"
+    )
+    for error in errors[:10]:
+        print("  error:", error)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
