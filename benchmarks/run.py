@@ -37,7 +37,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from import_export import fields, resources, widgets  # noqa: E402
 
-from benchmarks.generate import generate, institution_rows, reference_data  # noqa: E402
+from benchmarks.generate import INSTITUTION_HEADERS, generate, institution_rows, reference_data  # noqa: E402
 from registry import models  # noqa: E402
 from registry.resources import InstitutionResource  # noqa: E402
 from registry.spreadsheets import CSV, FORMATS, XLSX  # noqa: E402
@@ -48,20 +48,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 # unless asked, so that `make bench` stays near five minutes.
 HEAVY_RUNS = int(os.environ.get("BENCH_HEAVY_RUNS", "1"))
 RESULTS = ROOT / "benchmarks" / "results.json"
-HEADERS = [
-    "Код записи",
-    "Официальное название",
-    "Название по-русски",
-    "Название по-английски",
-    "Сокращения",
-    "Вид",
-    "Страна",
-    "Регион",
-    "Город",
-    "Год основания",
-    "Действует",
-    "Опубликовано",
-]
 KIND_LABELS = {code: str(label) for code, label in models.Institution.Kind.choices}
 
 
@@ -147,7 +133,7 @@ def xlsx_file(rows):
     # A normal workbook, as Excel saves it: with the sheet's dimensions recorded.
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(HEADERS)
+    sheet.append(INSTITUTION_HEADERS)
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

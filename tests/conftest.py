@@ -5,6 +5,19 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 ARTICLE_FIXTURES = ["fixtures/reference.json", "fixtures/tass-2025-11-12.json"]
+#: Every model with a spreadsheet resource and an admin, by model name.
+REGISTRY_MODEL_NAMES = [
+    "country",
+    "region",
+    "fieldofstudy",
+    "source",
+    "institution",
+    "branch",
+    "agreement",
+    "programme",
+    "indicator",
+    "citation",
+]
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -5,6 +5,8 @@ import io
 
 import openpyxl
 
+from benchmarks.generate import INSTITUTION_HEADERS
+
 
 def xlsx_bytes(headers, rows):
     workbook = openpyxl.Workbook()
@@ -29,22 +31,6 @@ def csv_bytes(headers, rows, delimiter=";", encoding="cp1251"):
 def read_xlsx(data):
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     return list(workbook.active.iter_rows())
-
-
-INSTITUTION_HEADERS = [
-    "Код записи",
-    "Официальное название",
-    "Название по-русски",
-    "Название по-английски",
-    "Сокращения",
-    "Вид",
-    "Страна",
-    "Регион",
-    "Город",
-    "Год основания",
-    "Действует",
-    "Опубликовано",
-]
 
 
 def institution_row(slug="omgtu", **overrides):

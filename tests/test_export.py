@@ -12,6 +12,7 @@ from registry import models
 from registry.resources import resource_for
 from registry.spreadsheets import FORMATS
 from tests import factories
+from tests.conftest import REGISTRY_MODEL_NAMES
 from tests.spreadsheets import read_xlsx
 
 FORMAT_INDEX = {cls.__name__: str(i) for i, cls in enumerate(FORMATS)}
@@ -80,18 +81,7 @@ def test_export_respects_the_changelist_filters_and_search(admin_client, article
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "model",
-    [
-        "country",
-        "region",
-        "fieldofstudy",
-        "source",
-        "institution",
-        "branch",
-        "agreement",
-        "programme",
-        "indicator",
-        "citation",
-    ],
+    REGISTRY_MODEL_NAMES,
 )
 @pytest.mark.parametrize("file_format", ["XLSX", "CSV", "JSON"])
 def test_export_then_import_changes_nothing(admin_client, article, model, file_format):

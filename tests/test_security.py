@@ -8,20 +8,8 @@ from django.urls import reverse
 
 from registry import models
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, REGISTRY_MODEL_NAMES
 
-ADMIN_MODELS = [
-    "country",
-    "region",
-    "fieldofstudy",
-    "source",
-    "institution",
-    "branch",
-    "agreement",
-    "programme",
-    "indicator",
-    "citation",
-]
 ALLOWED, DENIED, LOGIN = 200, 403, 302
 
 
@@ -64,7 +52,7 @@ def record_of(model):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", ADMIN_MODELS)
+@pytest.mark.parametrize("model", REGISTRY_MODEL_NAMES)
 @pytest.mark.parametrize("persona", ["anonymous", "viewer", "editor", "superuser"])
 def test_admin_permission_matrix(personas, persona, model):
     record = record_of(model)
