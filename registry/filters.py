@@ -5,14 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import models
-from .search import search_filter
 
 
 class RegistryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Поиск"))
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_filter(value))
+        return queryset.search(value)
 
 
 def country_filter(field_name="country", label=None):

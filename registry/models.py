@@ -46,7 +46,7 @@ class RegistryQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def search(self, query):
-        return self.filter(search_filter(query))
+        return self.filter(search_filter(query, table=self.model._meta.db_table))
 
     def bulk_create(self, objs, *args, **kwargs):
         # Bulk writes skip save() and signals; keep the search text true on them too.

@@ -52,3 +52,21 @@ def test_admin_search_folds_cyrillic(admin_client, article, query):
     response = admin_client.get("/admin/registry/institution/", {"q": query})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.django_db
+def test_the_trigram_index_serves_the_search_and_follows_every_write():
+    from django.db import connection
+
+    from registry.search import sqlite_trigram_tables
+
+    if connection.vendor == "sqlite":
+        assert "registry_institution" in sqlite_trigram_tables()
+    record = factories.institution(slug="fts", name_ru="Трёхбуквенный поиск")
+    assert models.Institution.objects.search("трехбуквен").get() == record
+    record.name_ru = "Другое название"
+    record.save()
+    assert not models.Institution.objects.search("трехбуквен").exists()
+    assert models.Institution.objects.search("другое назв").get() == record
+    record.delete()
+    assert not models.Institution.objects.search("другое").exists()
