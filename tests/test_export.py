@@ -83,7 +83,7 @@ def test_export_respects_the_changelist_filters_and_search(admin_client, article
     "model",
     REGISTRY_MODEL_NAMES,
 )
-@pytest.mark.parametrize("file_format", ["XLSX", "CSV", "JSON"])
+@pytest.mark.parametrize("file_format", ["XLSX", "CSV", "JSON", "ODS"])
 def test_export_then_import_changes_nothing(admin_client, article, model, file_format):
     from tests.test_import_admin import import_file
 
