@@ -307,7 +307,11 @@ class YesNoWidget(widgets.BooleanWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return _("да") if value else _("нет")
+        language = translation.get_language()
+        if getattr(self, "_words_language", None) != language:
+            self._words = {True: _("да"), False: _("нет")}
+            self._words_language = language
+        return self._words[bool(value)]
 
 
 class DateWidget(widgets.Widget):
@@ -401,7 +405,14 @@ class ChoiceWidget(widgets.Widget):
         return ", ".join(force_str(label) for label in self.choices.labels)
 
     def render(self, value, obj=None, **kwargs):
-        return force_str(self.choices(value).label) if value else ""
+        if not value:
+            return ""
+        # Labels in the active language, looked up once per export rather than once per cell.
+        language = translation.get_language()
+        if getattr(self, "_labels_language", None) != language:
+            self._labels = {code: force_str(label) for code, label in self.choices.choices}
+            self._labels_language = language
+        return self._labels[value]
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
