@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from registry import models
 from registry.spreadsheets import FORMATS
+from tests import factories
 from tests.spreadsheets import INSTITUTION_HEADERS, csv_bytes, institution_row, xlsx_bytes
 
 FORMAT_INDEX = {cls.__name__: str(i) for i, cls in enumerate(FORMATS)}
@@ -355,3 +356,27 @@ def test_a_bulk_import_is_in_the_history_with_its_author(editor_client, editor, 
     assert record.city == "Омск-2" and record.updated_at > before
     assert record.history.first().history_type == "~"
     assert models.Institution.objects.search("омск 2").get() == record
+
+
+@pytest.mark.django_db
+def test_data_changed_between_preview_and_confirmation_imports_nothing(editor_client, article):
+    headers = [
+        "Код записи",
+        "Головное учреждение",
+        "Название",
+        "Страна размещения",
+        "Состояние",
+        "Опубликовано",
+    ]
+    parent = factories.institution(slug="parent-to-go")
+    rows = [["new-branch", "parent-to-go", "Новый филиал", "KZ", "работает", "нет"]]
+    preview = upload(editor_client, "branch", "b.xlsx", xlsx_bytes(headers, rows), "XLSX")
+    assert preview.context.get("confirm_form")
+    parent.delete()  # another member of staff deletes the parent meanwhile
+    response = confirm(editor_client, "branch", preview)
+    assert response.status_code == 302 and response.url.endswith("/branch/import/")
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Головное учреждение" in m and "parent-to-go" in m for m in messages)
+    assert any("Ничего не импортировано" in m for m in messages)
+    assert not models.Branch.objects.filter(slug="new-branch").exists()
+    assert not models.ImportRecord.objects.exists()
