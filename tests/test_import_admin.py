@@ -15,6 +15,20 @@ from tests.spreadsheets import INSTITUTION_HEADERS, csv_bytes, institution_row, 
 FORMAT_INDEX = {cls.__name__: str(i) for i, cls in enumerate(FORMATS)}
 
 
+AGREEMENT_HEADERS = [
+    "Код записи",
+    "Название",
+    "Вид",
+    "Состояние",
+    "Дата подписания",
+    "Действует с",
+    "Действует по",
+    "Направления подготовки",
+    "Стороны",
+    "Опубликовано",
+]
+
+
 def upload(client, model, name, data, file_format):
     url = reverse(f"admin:registry_{model}_import")
     return client.post(
@@ -121,18 +135,7 @@ class TestInstitutionImport:
 @pytest.mark.django_db
 class TestOtherModels:
     def test_agreement_dates_booleans_fields_and_parties(self, editor_client, article):
-        headers = [
-            "Код записи",
-            "Название",
-            "Вид",
-            "Состояние",
-            "Дата подписания",
-            "Действует с",
-            "Действует по",
-            "Направления подготовки",
-            "Стороны",
-            "Опубликовано",
-        ]
+        headers = AGREEMENT_HEADERS
         row = [
             "ogu-kazatu",
             "Соглашение ОГУ и казахстанских вузов",
@@ -168,18 +171,7 @@ class TestOtherModels:
         ],
     )
     def test_agreement_errors_name_row_and_column(self, editor_client, article, cell, column, reason):
-        headers = [
-            "Код записи",
-            "Название",
-            "Вид",
-            "Состояние",
-            "Дата подписания",
-            "Действует с",
-            "Действует по",
-            "Направления подготовки",
-            "Стороны",
-            "Опубликовано",
-        ]
+        headers = AGREEMENT_HEADERS
         values = dict(
             zip(
                 headers,
