@@ -28,6 +28,7 @@ from import_export.formats import base_formats
 # --- formats ----------------------------------------------------------------------------------
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 CSV_DELIMITERS = [";", ",", "\t"]
 CSV_ENCODINGS = [("utf-8-sig", "UTF-8"), ("cp1251", "Windows-1251")]
 
@@ -37,15 +38,20 @@ def neutralise_formula(value):
 
     Numbers, dates and booleans are left native, so a negative number stays a number.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if value.__class__ is str and value[:1] in _TRIGGER_SET:
         return "'" + value
     return value
+
+
+def neutralised_row(row):
+    # Inlined test: this runs for every cell of a 100 000-row export.
+    return ["'" + cell if cell.__class__ is str and cell[:1] in _TRIGGER_SET else cell for cell in row]
 
 
 def neutralised(dataset):
     safe = tablib.Dataset(headers=dataset.headers)
     for row in dataset:
-        safe.append([neutralise_formula(cell) for cell in row])
+        safe.append(neutralised_row(row))
     return safe
 
 
@@ -192,8 +198,7 @@ class CSV(base_formats.CSV):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(dataset.headers or [])
-        for row in dataset:
-            writer.writerow([neutralise_formula(cell) for cell in row])
+        writer.writerows(map(neutralised_row, dataset))
         return out.getvalue().encode("utf-8-sig")
 
 
