@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils.text import capfirst
@@ -41,7 +41,9 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["indicators"] = (
-            models.Indicator.objects.published().prefetch_related(PUBLISHED_CITATIONS).order_by("-value")
+            models.Indicator.objects.published()
+            .prefetch_related(PUBLISHED_CITATIONS)
+            .order_by(F("value").desc(nulls_last=True), "title")
         )
         counts = []
         for model, url_name in [
