@@ -33,18 +33,11 @@ CSV_DELIMITERS = [";", ",", "\t"]
 CSV_ENCODINGS = [("utf-8-sig", "UTF-8"), ("cp1251", "Windows-1251")]
 
 
-def neutralise_formula(value):
-    """Return the cell so that no spreadsheet runs it: text that starts like a formula gets a quote.
-
-    Numbers, dates and booleans are left native, so a negative number stays a number.
-    """
-    if value.__class__ is str and value[:1] in _TRIGGER_SET:
-        return "'" + value
-    return value
-
-
 def neutralised_row(row):
-    # Inlined test: this runs for every cell of a 100 000-row export.
+    """Return the row so that no spreadsheet runs a cell: text that starts like a formula gets a
+    leading quote. Numbers, dates and booleans stay native, so a negative number stays a number.
+    """
+    # The test is inlined: it runs for every cell of a 100 000-row export.
     return ["'" + cell if cell.__class__ is str and cell[:1] in _TRIGGER_SET else cell for cell in row]
 
 
@@ -152,7 +145,7 @@ def xlsx_bytes(dataset):
         sheet.append(
             [
                 ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell) if isinstance(cell, str) else cell
-                for cell in map(neutralise_formula, row)
+                for cell in neutralised_row(row)
             ]
         )
     out = io.BytesIO()

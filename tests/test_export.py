@@ -133,3 +133,15 @@ def test_the_command_line_exports_and_imports(tmp_path, article):
     call_command("registry_import", "institution", str(path), stdout=out)
     assert "1 new, 1 updated, 5 unchanged" in out.getvalue()
     assert models.ImportRecord.objects.get().via == "command"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args, message",
+    [(["school", "a.xlsx"], "Unknown model"), (["institution", "a.doc"], "Неизвестный формат")],
+)
+def test_the_command_line_names_a_wrong_model_or_format(tmp_path, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("registry_export", args[0], str(tmp_path / args[1]))

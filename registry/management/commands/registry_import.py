@@ -1,16 +1,12 @@
-from pathlib import Path
-
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
-from django.utils import translation
 
+from registry.management.spreadsheet_command import SpreadsheetCommand
 from registry.models import ImportRecord
-from registry.resources import resource_for
-from registry.spreadsheets import format_for
 
 
-class Command(BaseCommand):
+class Command(SpreadsheetCommand):
     help = (
         "Import a spreadsheet (XLSX, CSV, JSON, ODS) into one registry model with the same checks as "
         "the admin: any bad row rolls back the whole file. Example: "
@@ -18,18 +14,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("model", help="institution, branch, agreement, programme, source, ...")
-        parser.add_argument("path", type=Path)
+        super().add_arguments(parser)
         parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
         parser.add_argument("--user", help="username recorded in the import journal")
 
     def handle(self, model, path, dry_run, user, **options):
-        translation.activate("ru")
-        try:
-            resource = resource_for(model)()
-            file_format = format_for(path.name)
-        except (KeyError, ValueError) as error:
-            raise CommandError(str(error)) from None
+        resource, file_format = self.resource_and_format(model, path)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         account = None

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from registry.resources import resource_for
+from registry.spreadsheets import format_for
+
+
+class SpreadsheetCommand(BaseCommand):
+    """What registry_import and registry_export share: a model name, a file and its format."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("model", help="institution, branch, agreement, programme, source, ...")
+        parser.add_argument("path", type=Path)
+
+    def resource_and_format(self, model, path):
+        translation.activate("ru")
+        try:
+            return resource_for(model)(), format_for(path.name)
+        except (KeyError, ValueError) as error:
+            raise CommandError(str(error)) from None
