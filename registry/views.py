@@ -67,7 +67,7 @@ class HomeView(TemplateView):
 
 
 def bars(rows):
-    """Return rows with a width in per cent of the largest value, for CSS bar charts."""
+    """Return rows with a width in per cent of the largest value, for the SVG bar charts."""
     largest = max((row["value"] for row in rows), default=0) or 1
     return [{**row, "width": round(100 * row["value"] / largest)} for row in rows]
 
