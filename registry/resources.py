@@ -106,7 +106,7 @@ class RegistryResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # Per-instance options: the preview of a large file skips the per-row HTML diff.
+        # Per-instance options: the preview of a large file skips the per-row diff.
         self._meta = _copy_options(self._meta)
         # Headers in the active language, translated once rather than on every cell lookup.
         for field in self.fields.values():
@@ -119,7 +119,7 @@ class RegistryResource(resources.ModelResource):
         # The library works out the column list and each column's dehydrate method again for
         # every row: a third of a 100 000-row export. Work out once per export how to read
         # each cell; a text column is read straight off the record.
-        key = (tuple(selected_fields or ()), tuple(sorted(kwargs)))
+        key = (tuple(selected_fields or ()), kwargs.get("force_native_type", False))
         if getattr(self, "_export_plan_key", None) != key:
             self._export_plan = [
                 self._cell_reader(field, kwargs) for field in self.get_export_fields(selected_fields)

@@ -220,11 +220,9 @@ class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream, **kwargs):
         if is_parsed(in_stream):
             return load_parsed(in_stream)
+        # Empty rows Excel leaves after the data are dropped by the library
+        # (IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES in settings).
         dataset = super().create_dataset(in_stream)
-        # Excel leaves formatted but empty rows at the end; they are not data.
-        blank = [i for i, row in enumerate(dataset) if all(cell in (None, "") for cell in row)]
-        for index in reversed(blank):
-            del dataset[index]
         dataset.detected = "XLSX"
         return dataset
 

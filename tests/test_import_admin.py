@@ -372,3 +372,10 @@ def test_data_changed_between_preview_and_confirmation_imports_nothing(editor_cl
     assert any("Ничего не импортировано" in m for m in messages)
     assert not models.Branch.objects.filter(slug="new-branch").exists()
     assert not models.ImportRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_empty_rows_after_the_data_are_not_rows(editor_client, article):
+    rows = [institution_row(), [None] * len(INSTITUTION_HEADERS), [None] * len(INSTITUTION_HEADERS)]
+    preview = upload(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX")
+    assert preview.context["result"].total_rows == 1
