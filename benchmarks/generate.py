@@ -5,6 +5,7 @@ real records do, so search and sorting are exercised the way staff and visitors 
 """
 
 import datetime
+import io
 import random
 
 from django.db import transaction
@@ -65,6 +66,22 @@ INSTITUTION_HEADERS = [
     "Действует",
     "Опубликовано",
 ]
+
+
+def xlsx_bytes(headers, rows):
+    """A workbook as Excel saves it (a normal, not write-only, sheet records its dimensions)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 FIELDS = ["0413", "0531", "0533", "0612", "0613", "0710", "0711", "0713", "0714", "0788"]
 
 

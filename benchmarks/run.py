@@ -37,7 +37,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from import_export import fields, resources, widgets  # noqa: E402
 
-from benchmarks.generate import INSTITUTION_HEADERS, generate, institution_rows, reference_data  # noqa: E402
+from benchmarks.generate import (  # noqa: E402
+    INSTITUTION_HEADERS,
+    generate,
+    institution_rows,
+    reference_data,
+    xlsx_bytes,
+)
 from registry import models  # noqa: E402
 from registry.resources import InstitutionResource  # noqa: E402
 from registry.spreadsheets import CSV, FORMATS, XLSX  # noqa: E402
@@ -129,18 +135,6 @@ def spreadsheet_rows(count, seed):
         ]
 
 
-def xlsx_file(rows):
-    # A normal workbook, as Excel saves it: with the sheet's dimensions recorded.
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(INSTITUTION_HEADERS)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def admin_import(client, data):
     """Upload, preview and confirm through the admin, as a clerk does."""
     url = "/admin/registry/institution/import/"
@@ -216,7 +210,7 @@ def delete_generated():
 
 def bench_import(table, client):
     rows = [[f"bench-{r[0]}", *r[1:]] for r in spreadsheet_rows(IMPORT_ROWS, seed=11)]
-    data = xlsx_file(rows)
+    data = xlsx_bytes(INSTITUTION_HEADERS, rows)
     baseline = median_time(lambda: baseline_import(data), prepare=delete_generated)
     ours = median_time(lambda: admin_import(client, data), prepare=delete_generated)
     table.add(

@@ -5,18 +5,7 @@ import io
 
 import openpyxl
 
-from benchmarks.generate import INSTITUTION_HEADERS
-
-
-def xlsx_bytes(headers, rows):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+from benchmarks.generate import INSTITUTION_HEADERS, xlsx_bytes  # noqa: F401  (re-exported)
 
 
 def csv_bytes(headers, rows, delimiter=";", encoding="cp1251"):
