@@ -21,6 +21,13 @@ REGISTRY_MODEL_NAMES = [
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_configure(config):
+    """Hash test passwords with a fast hasher: real hashing made most of the suite's time."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def article(db):
     """Load the TASS article of 2025-11-12 as `make run` does."""
