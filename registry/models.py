@@ -817,9 +817,24 @@ class Citation(Keyed, Timestamped):
     def cited_record(self):
         return next((getattr(self, name) for name in CITED_MODELS if getattr(self, f"{name}_id")), None)
 
+    def cited_names(self):
+        """Return the names of the records this quote is attached to, saved or not yet saved.
+
+        A quote added in the same admin form as its new record is attached to a record that has
+        no id yet: the relation is set, its id is not.
+        """
+        names = []
+        for name in CITED_MODELS:
+            field = self._meta.get_field(name)
+            if getattr(self, field.attname) is not None or (
+                field.is_cached(self) and field.get_cached_value(self) is not None
+            ):
+                names.append(name)
+        return names
+
     def clean(self):
         super().clean()
-        if sum(bool(getattr(self, f"{name}_id")) for name in CITED_MODELS) != 1:
+        if len(self.cited_names()) != 1:
             raise ValidationError(_("Цитата должна относиться ровно к одной записи."))
 
 
