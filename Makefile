@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint check migrations-check pytest fixtures superuser ci clean messages bench serve load
+.PHONY: install install-dev run reset test lint check migrations-check pytest fixtures superuser ci clean messages bench serve load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 fixtures: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata fixtures/reference.json fixtures/tass-2025-11-12.json
+	$(BIN)/python manage.py load_article
 	$(BIN)/python manage.py populate_history --auto
 
 superuser: install
@@ -32,6 +32,13 @@ superuser: install
 
 run: fixtures superuser
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Start over: empty the database (records, history, staff accounts) and load the article again.
+# Asks for confirmation; `make reset YES=1` (or CI=true) does not ask.
+reset: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py flush $(if $(filter 1 true yes,$(YES) $(CI)),--no-input)
+	$(MAKE) fixtures superuser
 
 lint: install-dev
 	$(BIN)/ruff check .
