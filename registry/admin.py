@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import history, models
 from .forms import OptimisticLockForm, SpreadsheetImportForm
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
@@ -133,6 +133,23 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     """Spreadsheets, history, revert and restore of deleted records for every registry model."""
 
     list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        # Saving a deleted record's version from its history restores it; bring back with it the
+        # parties, steps, quotes and branches that were deleted together with it.
+        deletion = history.last_deletion(self.model, obj.pk) if change else None
+        if deletion is not None:
+            obj._change_reason = history.RESTORED
+        super().save_model(request, obj, form, change)
+        if deletion is not None:
+            restored = history.restore_children(obj, deletion, request.user)
+            if restored:
+                message = ngettext(
+                    "Вместе с записью восстановлена %d связанная строка.",
+                    "Вместе с записью восстановлено связанных строк: %d.",
+                    restored,
+                )
+                self.message_user(request, message % restored, messages.SUCCESS)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
