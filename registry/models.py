@@ -122,6 +122,13 @@ class PublicRecord(Timestamped):
     def get_absolute_url(self):
         return reverse(f"registry:{self._meta.model_name}_detail", args=[self.slug])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        # The code as stored, so that a rename is noticed without asking the database again.
+        record._stored_slug = record.__dict__.get("slug")
+        return record
+
     def natural_key(self):
         return (self.slug,)
 
@@ -836,6 +843,28 @@ class Citation(Keyed, Timestamped):
         super().clean()
         if len(self.cited_names()) != 1:
             raise ValidationError(_("Цитата должна относиться ровно к одной записи."))
+
+
+class SlugRedirect(models.Model):
+    """A record's former code: old links and spreadsheets still find the record after a rename."""
+
+    model = models.CharField(_("раздел"), max_length=100, help_text=_("Например registry.institution."))
+    old_slug = models.SlugField(_("прежний код"), max_length=100)
+    record_id = models.PositiveBigIntegerField(_("запись"))
+    created_at = models.DateTimeField(_("когда переименовано"), default=timezone.now)
+
+    class Meta:
+        ordering = ["model", "old_slug"]
+        verbose_name = _("прежний код записи")
+        verbose_name_plural = _("прежние коды записей")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "old_slug"], name="registry_slugredirect_unique_old_slug"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.model}: {self.old_slug}"
 
 
 class ImportRecord(models.Model):

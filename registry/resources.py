@@ -22,6 +22,7 @@ from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import models
+from .slugs import resolve_slug
 from .spreadsheets import (
     ChoiceWidget,
     DateWidget,
@@ -518,8 +519,8 @@ class PartiesField(Field):
                 if code and not models.Country.objects.filter(code=code).exists():
                     raise ValueError(gettext("Нет страны с кодом «%s».") % code)
                 specs.append(("group", match["description"].strip(), code))
-            elif models.Institution.objects.filter(slug=item).exists():
-                specs.append(("institution", item, ""))
+            elif models.Institution.objects.filter(slug=resolve_slug(models.Institution, item)).exists():
+                specs.append(("institution", resolve_slug(models.Institution, item), ""))
             else:
                 raise ValueError(
                     gettext("«%s» — нет учреждения с таким кодом. Группу пишите в кавычках «…».") % item
@@ -742,7 +743,7 @@ class CitedRecordWidget(Widget):
             )
         model = models.Citation._meta.get_field(kind).related_model
         try:
-            return model.objects.get(slug=slug.strip())
+            return model.objects.get(slug=resolve_slug(model, slug))
         except model.DoesNotExist:
             raise ValueError(gettext("«%s» не найдено.") % value) from None
 

@@ -8,12 +8,20 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from .models import Branch, Institution, PublicRecord
+from .slugs import remember_old_slug
 
 
 @receiver(pre_save)
 def refresh_search_text(sender, instance, **kwargs):
     if isinstance(instance, PublicRecord):
         instance.refresh_search_text()
+
+
+@receiver(pre_save)
+def keep_former_slug(sender, instance, raw=False, **kwargs):
+    # Fixtures and backups are loaded raw, as they were; they carry their own redirects.
+    if isinstance(instance, PublicRecord) and not raw:
+        remember_old_slug(instance)
 
 
 @receiver(post_save, sender=Institution)

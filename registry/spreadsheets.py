@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 from import_export.formats import base_formats
 
+from .slugs import resolve_slug
+
 # --- formats ----------------------------------------------------------------------------------
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -425,8 +427,11 @@ class LookupWidget(widgets.ForeignKeyWidget):
             value = int(value)
         if not hasattr(self, "_cache"):
             self._cache = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
+        value = str(value).strip()
+        if value not in self._cache and self.field == "slug":
+            value = resolve_slug(self.model, value)  # a record renamed since the file was made
         try:
-            return self._cache[str(value).strip()]
+            return self._cache[value]
         except KeyError:
             raise ValueError(
                 _("«%(value)s» не найдено: нет такой записи «%(model)s».")

@@ -4,8 +4,9 @@ from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
@@ -13,6 +14,7 @@ from django_filters.views import FilterView
 
 from . import filters, models
 from .resources import RESOURCES
+from .slugs import resolve_slug
 from .spreadsheets import FORMATS_BY_NAME
 
 PUBLISHED_CITATIONS = Prefetch(
@@ -194,6 +196,16 @@ class SourceListView(RegistryListView):
 class RegistryDetailView(DetailView):
     def get_queryset(self):
         return self.model.objects.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A renamed record answers to its former code with a permanent redirect.
+            current = resolve_slug(self.model, kwargs["slug"])
+            if current == kwargs["slug"] or not self.get_queryset().filter(slug=current).exists():
+                raise
+            return HttpResponsePermanentRedirect(reverse(request.resolver_match.view_name, args=[current]))
 
 
 class InstitutionDetailView(RegistryDetailView):

@@ -1,0 +1,46 @@
+"""Former record codes: a renamed record keeps answering to its old code, forever.
+
+Public pages redirect an old code permanently to the record's current URL, and imports read an
+old code as the record's current one — both through `resolve_slug`.
+"""
+
+from .models import SlugRedirect
+
+
+def model_label(model):
+    return model._meta.label_lower
+
+
+def remember_old_slug(record):
+    """Before a record is saved, keep its stored code if the new one differs."""
+    if record._state.adding or record.pk is None:
+        return
+    model = type(record)
+    stored = getattr(record, "_stored_slug", None)
+    if stored is None:
+        stored = model._default_manager.filter(pk=record.pk).values_list("slug", flat=True).first()
+    if stored is None or stored == record.slug:
+        return
+    # A record renamed back to a former code simply answers to it again: a live code always wins.
+    SlugRedirect.objects.update_or_create(
+        model=model_label(model), old_slug=stored, defaults={"record_id": record.pk}
+    )
+    record._stored_slug = record.slug
+
+
+def resolve_slug(model, code):
+    """Return the current code of the record of `model` known by `code`, a current or former one.
+
+    A code that names no record, now or before, is returned unchanged.
+    """
+    code = str(code).strip()
+    if model._default_manager.filter(slug=code).exists():
+        return code
+    record_id = (
+        SlugRedirect.objects.filter(model=model_label(model), old_slug=code)
+        .values_list("record_id", flat=True)
+        .first()
+    )
+    if record_id is None:
+        return code
+    return model._default_manager.filter(pk=record_id).values_list("slug", flat=True).first() or code

@@ -1,0 +1,66 @@
+"""A renamed record keeps its former codes: old public links redirect, old spreadsheets import."""
+
+import pytest
+
+from registry import models
+from registry.resources import RESOURCES
+from registry.slugs import resolve_slug
+from tests import factories
+
+
+def rename(record, slug):
+    record.slug = slug
+    record.save()
+
+
+@pytest.mark.django_db
+def test_a_former_code_redirects_permanently_to_the_record(client):
+    record = factories.institution(slug="atu")
+    rename(record, "almaty-tech")
+    response = client.get("/institutions/atu/")
+    assert response.status_code == 301
+    assert response["Location"] == "/institutions/almaty-tech/"
+    assert client.get("/institutions/almaty-tech/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_former_code_leads_to_the_current_one(client):
+    agreement = factories.agreement(slug="first")
+    rename(agreement, "second")
+    rename(models.Agreement.objects.get(pk=agreement.pk), "third")
+    assert client.get("/agreements/first/")["Location"] == "/agreements/third/"
+    assert client.get("/agreements/second/")["Location"] == "/agreements/third/"
+    assert resolve_slug(models.Agreement, "first") == "third"
+
+
+@pytest.mark.django_db
+def test_a_former_code_of_a_draft_stays_not_found(client):
+    record = factories.branch(slug="old-branch", is_published=False)
+    rename(record, "new-branch")
+    assert client.get("/branches/old-branch/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_code_given_to_another_record_is_that_records(client):
+    first = factories.institution(slug="shared")
+    rename(first, "first-new")
+    factories.institution(slug="shared", name_ru="Второй")
+    assert resolve_slug(models.Institution, "shared") == "shared"
+    assert client.get("/institutions/shared/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_spreadsheet_made_before_a_rename_still_imports():
+    institution = factories.institution(slug="old-code")
+    branch = factories.branch(institution=institution, slug="branch-a")
+    models.Citation.objects.create(institution=institution, source=factories.source(), quote="Цитата.")
+    branches = RESOURCES[models.Branch]().export()
+    citations = RESOURCES[models.Citation]().export()
+    rename(institution, "new-code")
+
+    result = RESOURCES[models.Branch]().import_data(branches, raise_errors=True)
+    assert not result.has_validation_errors()
+    assert models.Branch.objects.get(pk=branch.pk).institution == institution
+    result = RESOURCES[models.Citation]().import_data(citations, raise_errors=True)
+    assert not result.has_validation_errors()
+    assert models.Citation.objects.get().institution == institution
