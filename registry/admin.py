@@ -267,8 +267,39 @@ class ProgrammeParticipantInline(PartyInline):
     formset = BaseInlineFormSet
 
 
+class StatusAgreesWithStepsFormSet(BaseInlineFormSet):
+    """A status chosen in the form must be backed by a dated step with its source.
+
+    A step added without touching the status sets the status itself (see signals).
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        record = self.instance
+        stored = type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
+        if record.status == stored:
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        latest = sorted(kept, key=lambda step: step["date"])[-1] if kept else None
+        if latest is None or latest["status"] != record.status:
+            raise ValidationError(
+                _(
+                    "Состояние «%(status)s» нужно подтвердить: добавьте в «Историю состояний» этап "
+                    "«%(status)s» с датой и источником, и он должен быть последним по дате."
+                )
+                % {"status": record.get_status_display()}
+            )
+
+
 class StatusStepInline(admin.TabularInline):
     extra = 0
+    formset = StatusAgreesWithStepsFormSet
     autocomplete_fields = ["source"]
     fields = ["status", "date", "source", "note"]
 

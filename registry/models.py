@@ -496,6 +496,14 @@ class Undertaking(PublicRecord):
     def search_parts(self):
         return [self.slug, self.title, self.title_en, self.notes]
 
+    def follow_latest_step(self):
+        """Set the status to that of the latest dated step, if any, and save when it changes."""
+        latest = self.status_steps.order_by("date", "id").last()
+        if latest is not None and latest.status != self.status:
+            self.status = latest.status
+            self._change_reason = "status step"
+            self.save()
+
 
 class Agreement(Undertaking):
     class Kind(models.TextChoices):

@@ -4,10 +4,18 @@ A pre_save receiver rather than save(): loaddata saves fixtures raw, skipping sa
 but still sending pre_save. Bulk writes are covered by RegistryQuerySet.
 """
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Branch, Institution, PublicRecord
+from .models import (
+    Agreement,
+    AgreementStatusStep,
+    Branch,
+    Institution,
+    Programme,
+    ProgrammeStatusStep,
+    PublicRecord,
+)
 from .slugs import remember_old_slug
 
 
@@ -32,3 +40,19 @@ def refresh_branch_search_text(sender, instance, raw=False, **kwargs):
     branches = list(Branch.objects.filter(institution=instance).select_related("institution"))
     if branches:
         Branch.objects.bulk_update(branches, ["search_text"])
+
+
+@receiver(post_save, sender=AgreementStatusStep)
+@receiver(post_save, sender=ProgrammeStatusStep)
+@receiver(post_delete, sender=AgreementStatusStep)
+@receiver(post_delete, sender=ProgrammeStatusStep)
+def status_follows_steps(sender, instance, raw=False, **kwargs):
+    # A record's status is its latest step's; fixtures and backups carry both as they were.
+    if raw:
+        return
+    if sender is AgreementStatusStep:
+        record = Agreement.objects.filter(pk=instance.agreement_id).first()
+    else:
+        record = Programme.objects.filter(pk=instance.programme_id).first()
+    if record is not None:
+        record.follow_latest_step()

@@ -61,8 +61,16 @@ def test_a_new_agreement_is_saved_with_two_parties_and_a_quote(admin_client):
         ("branch", {"name": "Новый филиал", "status": "unknown"}, []),
         (
             "programme",
-            {"title": "Новая программа", "kind": "training", "status": "proposed"},
-            ["participants", "status_steps"],
+            {
+                "title": "Новая программа",
+                "kind": "training",
+                "status": "proposed",
+                "status_steps-TOTAL_FORMS": "1",
+                "status_steps-INITIAL_FORMS": "0",
+                "status_steps-0-status": "proposed",
+                "status_steps-0-date": "12.11.2025",
+            },
+            ["participants"],
         ),
         ("indicator", {"title": "Число студентов", "value": "10", "as_of": "12.11.2025"}, []),
     ],
@@ -73,6 +81,8 @@ def test_every_record_with_a_quote_inline_is_saved_with_its_quote(admin_client, 
     data = {"slug": f"new-{model}", **fields, **empty_formsets(*formsets), **one_quote(source)}
     if model in ("institution", "branch"):
         data["country"] = country.pk
+    if model == "programme":
+        data["status_steps-0-source"] = source.pk
     if model == "branch":
         data["institution"] = factories.institution().pk
     response = admin_client.post(reverse(f"admin:registry_{model}_add"), data)
