@@ -9,13 +9,16 @@ from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import history, models
-from .forms import OptimisticLockForm, SpreadsheetImportForm
+from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
 
@@ -31,6 +34,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     formats = FORMATS
     import_form_class = SpreadsheetImportForm
+    export_form_class = SpreadsheetExportForm
     import_template_name = "admin/registry/import.html"
     export_template_name = "admin/registry/export.html"
     import_export_change_list_template = "admin/registry/change_list.html"
@@ -110,6 +114,19 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             messages.error(request, gettext("Ничего не импортировано. Загрузите файл снова."))
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         return super().process_result(result, request)
+
+    def get_export_filename(self, request, queryset, file_format):
+        """Name the file after the section and the local date: Учреждения-2025-11-26.xlsx."""
+        name = capfirst(self.opts.verbose_name_plural)
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The library writes the file name into the header as plain ASCII; a Cyrillic name needs
+        # the RFC 6266 form browsers understand (import-export 4.4 has no hook for the header).
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        filename = self.get_export_filename(request, queryset, file_format)
+        response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # The library keeps dates and numbers native only for its own binary format classes;
@@ -314,6 +331,7 @@ class ProgrammeStatusStepInline(StatusStepInline):
 
 class BranchInline(admin.TabularInline):
     model = models.Branch
+    form = SlugFromNameForm
     extra = 0
     fields = ["name", "slug", "country", "city", "status", "is_published"]
     autocomplete_fields = ["country"]
@@ -362,7 +380,7 @@ class InstitutionAdmin(PublishableAdmin):
     autocomplete_fields = ["country", "region"]
     inlines = [BranchInline, citation_inline("institution")]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "name_ru", "name_en", "name_kk", "acronyms", "aliases", "kind"]}),
+        (None, {"fields": ["slug", "name_ru", "name_en", "name_kk", "name", "acronyms", "aliases", "kind"]}),
         (_("Где"), {"fields": ["country", "region", "city"]}),
         (_("Идентификаторы"), {"fields": ["website", "ror_id", "wikidata_id", "founded_year"]}),
         (_("Состояние"), {"fields": ["is_active", "is_published", "notes", "created_at", "updated_at"]}),

@@ -3,10 +3,32 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from .resources import unknown_headers_message
+from .slugs import slug_from_name
 from .spreadsheets import header_aliases, read_headers
+
+
+def offer_xlsx_first(form, formats):
+    """Preselect XLSX, the format staff use most, in an import or export form."""
+    titles = [file_format().get_title() for file_format in formats]
+    if "xlsx" in titles:
+        form.fields["format"].initial = str(titles.index("xlsx"))
+
+
+class SpreadsheetExportForm(SelectableFieldsExportForm):
+    """The library's export form, with XLSX preselected and each column named as in the file."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        offer_xlsx_first(self, formats)
+
+    def _get_field_label(self, resource, field_name):
+        # The library labels a column "Name Ru (Название по-русски)": its attribute, title-cased
+        # English, before the header staff know. Show the header alone.
+        field = resource.fields.get(field_name)
+        return field.column_name if field else super()._get_field_label(resource, field_name)
 
 
 class SpreadsheetImportForm(ImportForm):
@@ -15,6 +37,7 @@ class SpreadsheetImportForm(ImportForm):
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
+        offer_xlsx_first(self, formats)
         self.formats = formats
         self.resources = resources
 
@@ -59,7 +82,26 @@ class SpreadsheetImportForm(ImportForm):
         return cleaned
 
 
-class OptimisticLockForm(forms.ModelForm):
+class SlugFromNameForm(forms.ModelForm):
+    """The record's code may be left empty: it is then made from the record's name, in Latin."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "Латиницей, без пробелов, например msu-astana; служит ссылкой в таблицах и URL. "
+                "Оставьте пустым, и код составится из названия."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "slug" in self.fields and not cleaned.get("slug"):
+            cleaned["slug"] = slug_from_name(self._meta.model, cleaned, exclude_pk=self.instance.pk)
+        return cleaned
+
+
+class OptimisticLockForm(SlugFromNameForm):
     """Refuse to save over a change another member of staff saved after this form was opened.
 
     The record's `updated_at` when the form was rendered travels in a hidden field; if the record

@@ -320,7 +320,8 @@ class Institution(PublicRecord):
     name = models.CharField(
         _("официальное название"),
         max_length=500,
-        help_text=_("Полное официальное название на языке учреждения."),
+        blank=True,
+        help_text=_("Если оно не русское: полное официальное название на языке учреждения."),
     )
     name_ru = models.CharField(_("название по-русски"), max_length=500)
     name_en = models.CharField(_("название по-английски"), max_length=500, blank=True)

@@ -4,6 +4,8 @@ Public pages redirect an old code permanently to the record's current URL, and i
 old code as the record's current one — both through `resolve_slug`.
 """
 
+from slugify import slugify
+
 from .models import SlugRedirect
 
 
@@ -44,3 +46,23 @@ def resolve_slug(model, code):
     if record_id is None:
         return code
     return model._default_manager.filter(pk=record_id).values_list("slug", flat=True).first() or code
+
+
+#: The fields a record's code is made from, in order of preference: an English name is closest to
+#: the Latin code staff would choose, a Russian one is transliterated.
+NAME_FIELDS = ["name_en", "title_en", "name_ru", "name", "title"]
+
+
+def slug_from_name(model, names, exclude_pk=None):
+    """Return an unused code for a record of `model`, made from the first non-empty of `names`.
+
+    Cyrillic is transliterated to lower-case Latin by python-slugify (ASCII by text-unidecode).
+    """
+    text = next((str(names[field]) for field in NAME_FIELDS if names.get(field)), "")
+    base = slugify(text, max_length=90, word_boundary=True) or model._meta.model_name
+    taken = model._default_manager.exclude(pk=exclude_pk)
+    slug, n = base, 1
+    while taken.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
