@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "registry.apps.LoginAttemptsConfig",  # django-axes, named for staff
     "csp",
     "registry",
 ]

@@ -2,6 +2,7 @@ import contextlib
 import logging
 
 import tablib
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -268,7 +269,7 @@ class AtLeastTwoPartiesFormSet(BaseInlineFormSet):
             raise ValidationError(_("Укажите не менее двух сторон."))
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(admin.StackedInline):
     extra = 0
     formset = AtLeastTwoPartiesFormSet
     autocomplete_fields = ["institution", "country", "regions"]
@@ -314,7 +315,7 @@ class StatusAgreesWithStepsFormSet(BaseInlineFormSet):
             )
 
 
-class StatusStepInline(admin.TabularInline):
+class StatusStepInline(admin.StackedInline):
     extra = 0
     formset = StatusAgreesWithStepsFormSet
     autocomplete_fields = ["source"]
@@ -333,7 +334,9 @@ class BranchInline(admin.TabularInline):
     model = models.Branch
     form = SlugFromNameForm
     extra = 0
-    fields = ["name", "slug", "country", "city", "status", "is_published"]
+    # As many columns as fit at 1366 px; the code is made from the name, the rest is on the
+    # branch's own page.
+    fields = ["name", "country", "status", "is_published"]
     autocomplete_fields = ["country"]
     show_change_link = True
 
@@ -445,12 +448,34 @@ class CitationAdmin(RegistryAdmin):
         return obj.cited_record
 
 
+class SectionFilter(admin.SimpleListFilter):
+    """Filter the import journal by section, named as in the admin's menu."""
+
+    title = _("раздел")
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        labels = models.ImportRecord.objects.order_by().values_list("model", flat=True).distinct()
+        return sorted(((label, section_name(label)) for label in labels), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
+def section_name(label):
+    """Return the admin section's name for a model label such as registry.Institution."""
+    try:
+        return capfirst(django_apps.get_model(label)._meta.verbose_name_plural)
+    except LookupError:
+        return label
+
+
 @admin.register(models.ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
-        "model",
+        "section",
         "file_name",
         "file_format",
         "via",
@@ -458,12 +483,52 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "updated",
         "unchanged",
     ]
-    list_filter = ["model", "via"]
+    list_filter = [SectionFilter, "via"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "user",
+        "section",
+        "file_name",
+        "file_format",
+        "via",
+        "new",
+        "updated",
+        "unchanged",
+    ]
+    readonly_fields = ["section"]
+
+    @admin.display(description=_("раздел"), ordering="model")
+    def section(self, record):
+        return section_name(record.model)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class SuperusersOnly:
+    """Login attempts and lockouts (django-axes) are for superusers: they name staff and addresses."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+for axes_model in django_apps.get_app_config("axes").get_models():
+    if admin.site.is_registered(axes_model):
+        axes_admin = type(admin.site.get_model_admin(axes_model))
+        admin.site.unregister(axes_model)
+        restricted = type(axes_admin.__name__, (SuperusersOnly, axes_admin), {"__module__": __name__})
+        admin.site.register(axes_model, restricted)

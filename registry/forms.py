@@ -96,8 +96,11 @@ class SlugFromNameForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "slug" in self.fields and not cleaned.get("slug"):
-            cleaned["slug"] = slug_from_name(self._meta.model, cleaned, exclude_pk=self.instance.pk)
+        if "slug" in self.fields:
+            if not cleaned.get("slug"):
+                cleaned["slug"] = slug_from_name(self._meta.model, cleaned, exclude_pk=self.instance.pk)
+        elif not self.instance.slug:  # a form without the code, such as the branch inline
+            self.instance.slug = slug_from_name(self._meta.model, cleaned, exclude_pk=self.instance.pk)
         return cleaned
 
 

@@ -9,10 +9,19 @@ not rows someone removed separately earlier.
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 #: Rows deleted within this time of their record, by the same user, were deleted with it.
 DELETED_TOGETHER = datetime.timedelta(seconds=10)
 RESTORED = "restored"
+#: Why a version was written, as stored in history; the history page shows them translated.
+CHANGE_REASONS = [
+    gettext_noop("import"),
+    gettext_noop("published"),
+    gettext_noop("unpublished"),
+    gettext_noop("restored"),
+    gettext_noop("status step"),
+]
 
 
 def history_of(model):
