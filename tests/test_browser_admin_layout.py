@@ -32,6 +32,7 @@ def admin_pages():
     # Two versions in its history: one from an import, one saved by hand.
     msu._change_reason = "import"
     msu.save()
+    del msu._change_reason
     msu.city = "Москва (Воробьёвы горы)"
     msu.save()
     first_version = msu.history.last()
