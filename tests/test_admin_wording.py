@@ -1,15 +1,19 @@
 """The admin reads as Russian written by a person, and fills in what it can for the clerk."""
 
+import json
 import zoneinfo
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from registry import models
 from registry.resources import resource_for
 from tests import factories
+from tests.spreadsheets import INSTITUTION_HEADERS, institution_row, xlsx_bytes
 
 
 def institution_form(**fields):
@@ -75,3 +79,96 @@ class TestExportPage:
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Kamchatka"))
         expected = quote(f"Учреждения-{today:%Y-%m-%d}.xlsx")
         assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{expected}"
+
+
+@pytest.mark.django_db
+class TestDjangoMessagesReadAsRussian:
+    def test_the_add_form_offers_another_quote_and_reports_the_new_record(self, admin_client):
+        add_page = admin_client.get(reverse("admin:registry_institution_add"))
+        add_texts = [
+            json.loads(inline.inline_formset_data())["options"]["addText"]
+            for inline in add_page.context["inline_admin_formsets"]
+        ]
+        assert add_texts == ["Добавить ещё: Филиал", "Добавить ещё: Цитата из источника"]
+        data = institution_form(slug="kaznu", name_ru="Казахский национальный университет")
+        response = admin_client.post(reverse("admin:registry_institution_add"), data, follow=True)
+        shown = [strip_tags(str(message)) for message in response.context["messages"]]
+        assert shown == ["Запись «Казахский национальный университет» (учреждение) добавлена."]
+
+    def test_page_titles_do_not_decline_the_section_name(self, admin_client):
+        add_page = admin_client.get(reverse("admin:registry_country_add"))
+        assert add_page.context["title"] == "Добавление: страна"
+        changelist = admin_client.get(reverse("admin:registry_citation_changelist"))
+        assert "Выберите цитата" not in changelist.content.decode()
+
+    def test_the_import_result_names_its_counts(self, editor_client):
+        factories.country(code="RU", name_ru="Россия", name_en="Russia")
+        upload = SimpleUploadedFile("вузы.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [institution_row()]))
+        url = reverse("admin:registry_institution_import")
+        preview = editor_client.post(url, {"resource": "0", "format": "0", "import_file": upload})
+        confirm = reverse("admin:registry_institution_process_import")
+        done = editor_client.post(confirm, preview.context["confirm_form"].initial)
+        text = editor_client.get(done["Location"]).content.decode()
+        assert "Импорт завершён (учреждения): новых — 1, изменённых — 0" in text
+        journal = editor_client.get(reverse("admin:registry_importrecord_changelist")).content.decode()
+        assert ">registry.Institution<" not in journal
+        record = models.ImportRecord.objects.get()
+        detail = editor_client.get(reverse("admin:registry_importrecord_change", args=[record.pk]))
+        assert "Учреждения" in detail.content.decode()
+        assert "registry.Institution" not in detail.content.decode()
+
+
+@pytest.mark.django_db
+class TestHistoryPages:
+    @pytest.fixture
+    def imported(self):
+        record = factories.institution(city="Омск")
+        record._change_reason = "import"
+        record.save()
+        del record._change_reason
+        record.city = "Томск"
+        record.save()
+        return record
+
+    def test_the_history_list_says_why_and_what_in_words(self, admin_client, imported):
+        url = reverse("admin:registry_institution_history", args=[imported.pk])
+        text = admin_client.get(url).content.decode()
+        assert "импорт из таблицы" in text
+        assert "Что изменено" in text
+        assert ">None<" not in text.replace(" ", "").replace("\n", "")
+
+    def test_the_version_page_names_the_section_not_its_history_model(self, admin_client, imported):
+        version = imported.history.last()
+        url = reverse("admin:registry_institution_simple_history", args=[imported.pk, version.pk])
+        text = admin_client.get(url).content.decode()
+        assert "historical учреждения" not in text.lower()
+        assert ">Учреждения</a>" in text
+        assert "Возврат к версии" in text
+
+    def test_the_same_page_reads_as_english(self, admin_client, imported):
+        version = imported.history.last()
+        url = reverse("admin:registry_institution_simple_history", args=[imported.pk, version.pk])
+        admin_client.cookies["django_language"] = "en"
+        text = admin_client.get(url).content.decode()
+        assert "Historical" not in text
+        assert ">Institutions</a>" in text
+        assert "Revert to version" in text
+
+
+@pytest.mark.django_db
+class TestLoginAttempts:
+    def test_superusers_see_them_under_a_plain_name(self, admin_client):
+        index = admin_client.get("/admin/").content.decode()
+        assert "Попытки входа в админку" in index and "Axes" not in index
+
+    def test_editors_do_not_see_them(self, editor_client):
+        index = editor_client.get("/admin/").content.decode()
+        assert "Попытки входа" not in index and "Axes" not in index
+        assert editor_client.get("/admin/axes/accessattempt/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_admin_says_which_time_zone_times_are_in(admin_client, settings):
+    settings.TIME_ZONE = "Asia/Almaty"
+    text = admin_client.get("/admin/").content.decode()
+    assert "Время указано по часовому поясу Asia/Almaty" in text
