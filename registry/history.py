@@ -44,6 +44,15 @@ def last_deletion(model, pk):
     return history_of(model).filter(id=pk, history_type="-").order_by("-history_date").first()
 
 
+def refers_to_existing_records(row):
+    """Return whether every record the row points to exists."""
+    return all(
+        field.related_model._default_manager.filter(pk=getattr(row, field.attname)).exists()
+        for field in row._meta.concrete_fields
+        if field.many_to_one and getattr(row, field.attname) is not None
+    )
+
+
 def restore_children(record, deletion, user=None):
     """Restore the rows deleted with `record` (whose deletion entry is `deletion`), recursively.
 
@@ -62,6 +71,8 @@ def restore_children(record, deletion, user=None):
             if child_model._default_manager.filter(pk=entry.id).exists():
                 continue
             child = entry.instance
+            if not refers_to_existing_records(child):
+                continue  # e.g. a party of an agreement deleted in the same minute, still deleted
             child._change_reason = RESTORED
             child._history_user = user
             child.save()

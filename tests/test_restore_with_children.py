@@ -111,3 +111,17 @@ def test_a_party_removed_long_before_the_deletion_stays_removed():
     restore_with_children(last_version(models.Agreement, pk))
     assert models.Agreement.objects.get(pk=pk).parties.count() == 2
     assert not models.AgreementParty.objects.filter(pk=removed).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_whose_other_record_is_still_deleted_stays_deleted():
+    agreement = factories.agreement()
+    institution_pk = agreement.parties.first().institution_id
+    agreement_pk = agreement.pk
+    agreement.delete()
+    # In the same minute, once the agreement no longer protects it.
+    models.Institution.objects.get(pk=institution_pk).delete()
+
+    restore_with_children(last_version(models.Institution, institution_pk))
+    assert models.Institution.objects.filter(pk=institution_pk).exists()
+    assert not models.AgreementParty.objects.filter(agreement_id=agreement_pk).exists()
