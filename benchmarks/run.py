@@ -45,8 +45,8 @@ from benchmarks.generate import (  # noqa: E402
     xlsx_bytes,
 )
 from registry import models  # noqa: E402
-from registry.resources import InstitutionResource  # noqa: E402
-from registry.spreadsheets import CSV, FORMATS, XLSX  # noqa: E402
+from registry.spreadsheets.formats import CSV, FORMATS, XLSX  # noqa: E402
+from registry.spreadsheets.resources import InstitutionResource  # noqa: E402
 
 SMALL, IMPORT_ROWS, LARGE = (int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(","))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))

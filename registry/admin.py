@@ -16,8 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
 from .forms import OptimisticLockForm, SpreadsheetImportForm
-from .resources import PREVIEW_DIFF_ROWS, RESOURCES
-from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
+from .spreadsheets import FORMATS, FORMATS_BY_NAME, PREVIEW_DIFF_ROWS, RESOURCES, dump_parsed
 
 logger = logging.getLogger("registry.admin")
 

@@ -5,8 +5,7 @@ from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm
 
-from .resources import unknown_headers_message
-from .spreadsheets import header_aliases, read_headers
+from .spreadsheets import header_aliases, read_headers, unknown_headers_message
 
 
 class SpreadsheetImportForm(ImportForm):
