@@ -11,21 +11,24 @@ their programs write.
 Other modules import the public names from here.
 """
 
-from .formats import FORMATS, FORMATS_BY_NAME, format_for
-from .headers import header_aliases
-from .readers import dump_parsed, read_headers
+from .formats import FORMATS, FORMATS_BY_NAME, IMPORT_FORMATS, format_for
+from .headers import header_aliases, header_matcher, resolve_headers
+from .readers import FileRefused, dump_parsed
 from .reports import unknown_headers_message
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES, resource_for
 
 __all__ = [
     "FORMATS",
     "FORMATS_BY_NAME",
+    "FileRefused",
+    "IMPORT_FORMATS",
     "PREVIEW_DIFF_ROWS",
     "RESOURCES",
     "dump_parsed",
     "format_for",
     "header_aliases",
-    "read_headers",
+    "header_matcher",
+    "resolve_headers",
     "resource_for",
     "unknown_headers_message",
 ]

@@ -9,14 +9,36 @@
 
 import csv
 import io
+import json
 
 import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
-from .readers import decode_text, delimiter_name, dump_parsed, is_parsed, load_parsed, sniff_delimiter
+from .readers import (
+    FileRefused,
+    Sheet,
+    choose_sheet,
+    dataset_from_sheet,
+    dump_parsed,
+    is_parsed,
+    load_parsed,
+    read_csv,
+    read_workbook,
+)
 
-__all__ = ["CSV", "FORMATS", "FORMATS_BY_NAME", "JSON", "ODS", "XLSX", "dump_parsed", "format_for"]
+__all__ = [
+    "CSV",
+    "FORMATS",
+    "FORMATS_BY_NAME",
+    "IMPORT_FORMATS",
+    "JSON",
+    "ODS",
+    "XLS",
+    "XLSX",
+    "dump_parsed",
+    "format_for",
+]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
@@ -69,39 +91,45 @@ def xlsx_bytes(dataset):
     return out.getvalue()
 
 
-class CSV(base_formats.CSV):
-    """CSV that detects its encoding and delimiter on import and is written UTF-8 with a BOM."""
+class ImportFormat:
+    """What our formats share on import: bytes in, a dataset with spreadsheet row numbers out.
 
-    native_types = False
+    `wanted` scores a header row (see `choose_sheet`): with several sheets, the best match is read.
+    """
 
     def is_binary(self):
-        # Read and written as bytes: this class decodes and encodes itself.
+        # Read and written as bytes: these classes decode and encode themselves.
         return True
 
     def get_read_mode(self):
         return "rb"
 
-    def first_rows(self, data, count):
-        head = data[:65536]
-        if len(data) > len(head) and b"\n" in head:
-            # Cut at a line end: never inside a multi-byte UTF-8 letter.
-            head = head[: head.rindex(b"\n")]
-        text, _encoding = decode_text(head)
-        lines = text.splitlines()[: count + 1]
-        return [row for row in csv.reader(lines, delimiter=sniff_delimiter(text)) if row][:count]
-
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream, wanted=None, **kwargs):
         if is_parsed(in_stream):
             return load_parsed(in_stream)
-        text, encoding = decode_text(in_stream)
-        delimiter = sniff_delimiter(text)
-        dataset = tablib.Dataset()
-        dataset.load(text, format="csv", delimiter=delimiter)
-        dataset.detected = _("CSV, кодировка %(encoding)s, разделитель — %(delimiter)s") % {
-            "encoding": encoding,
-            "delimiter": delimiter_name(delimiter),
-        }
-        return dataset
+        return self.read(bytes(in_stream), wanted)
+
+
+class WorkbookFormat(ImportFormat):
+    """XLSX, ODS and XLS, read by calamine behind the archive checks of `readers`."""
+
+    def read(self, data, wanted):
+        sheets = read_workbook(data, self.get_extension())
+        sheet = choose_sheet(sheets, wanted)
+        description = self.get_title().upper()
+        if len(sheets) > 1 or sheet.name:
+            description = _("%(format)s, лист «%(sheet)s»") % {"format": description, "sheet": sheet.name}
+        return dataset_from_sheet(sheet, description)
+
+
+class CSV(ImportFormat, base_formats.CSV):
+    """CSV that detects its encoding and delimiter on import and is written UTF-8 with a BOM."""
+
+    native_types = False
+
+    def read(self, data, wanted):
+        sheet, description = read_csv(data)
+        return dataset_from_sheet(sheet, description)
 
     def export_data(self, dataset, **kwargs):
         out = io.StringIO()
@@ -111,80 +139,67 @@ class CSV(base_formats.CSV):
         return out.getvalue().encode("utf-8-sig")
 
 
-class XLSX(base_formats.XLSX):
+class XLSX(WorkbookFormat, base_formats.XLSX):
     native_types = True
 
     def export_data(self, dataset, **kwargs):
         return xlsx_bytes(dataset)
 
-    def first_rows(self, data, count):
-        import openpyxl
 
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            rows = workbook.active.iter_rows(values_only=True)
-            found = []
-            for row in rows:
-                if any(cell not in (None, "") for cell in row) or not found:
-                    found.append(row)
-                if len(found) == count:
-                    break
-            return found
-        finally:
-            workbook.close()
-
-    def create_dataset(self, in_stream, **kwargs):
-        if is_parsed(in_stream):
-            return load_parsed(in_stream)
-        # Empty rows Excel leaves after the data are dropped by the library
-        # (IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES in settings).
-        dataset = super().create_dataset(in_stream)
-        dataset.detected = "XLSX"
-        return dataset
+class ODS(WorkbookFormat, SafeExportMixin, base_formats.ODS):
+    pass
 
 
-class ODS(SafeExportMixin, base_formats.ODS):
-    def create_dataset(self, in_stream, **kwargs):
-        if is_parsed(in_stream):
-            return load_parsed(in_stream)
-        return super().create_dataset(in_stream, **kwargs)
+class XLS(WorkbookFormat, base_formats.Format):
+    """Excel 97–2003, still common in Russian and Kazakh offices: read only (exports are XLSX).
 
-    def is_binary(self):
+    Not a tablib format: tablib would need xlrd, and calamine reads it.
+    """
+
+    def get_title(self):
+        return "xls"
+
+    def get_extension(self):
+        return "xls"
+
+    def get_content_type(self):
+        return "application/vnd.ms-excel"
+
+    def can_import(self):
         return True
 
-    def get_read_mode(self):
-        return "rb"
+    def can_export(self):
+        return False
 
 
-class JSON(base_formats.JSON):
+class JSON(ImportFormat, base_formats.JSON):
     native_types = False
 
-    def is_binary(self):
-        return True
-
-    def get_read_mode(self):
-        return "rb"
-
-    def create_dataset(self, in_stream, **kwargs):
-        if is_parsed(in_stream):
-            return load_parsed(in_stream)
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode("utf-8-sig")
-        dataset = super().create_dataset(in_stream, **kwargs)
-        dataset.detected = "JSON"
-        return dataset
+    def read(self, data, wanted):
+        try:
+            records = json.loads(data.decode("utf-8-sig"))
+        except ValueError as error:
+            raise FileRefused(_("Это не JSON: %s.") % error) from None
+        if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+            raise FileRefused(_("В JSON нужен список объектов, по одному на запись."))
+        headers = list(dict.fromkeys(key for record in records for key in record))
+        rows = [headers, *([record.get(key, "") for key in headers] for record in records)]
+        return dataset_from_sheet(Sheet("", rows), "JSON")
 
     def export_data(self, dataset, **kwargs):
         # JSON carries no formulae, but its cells often end up pasted into a spreadsheet.
         return super().export_data(neutralised(dataset), **kwargs)
 
 
+#: Formats offered for export (and the public downloads), and for import.
 FORMATS = [XLSX, CSV, JSON, ODS]
 FORMATS_BY_NAME = {"xlsx": XLSX, "csv": CSV, "json": JSON, "ods": ODS}
+IMPORT_FORMATS = [*FORMATS, XLS]
 
 
 def format_for(file_name):
     extension = file_name.rsplit(".", 1)[-1].lower()
-    if extension not in FORMATS_BY_NAME:
-        raise ValueError(_("Неизвестный формат файла «%s»: нужен XLSX, CSV, JSON или ODS.") % file_name)
-    return FORMATS_BY_NAME[extension]()
+    by_extension = {cls().get_extension(): cls for cls in IMPORT_FORMATS}
+    if extension not in by_extension:
+        raise ValueError(_("Неизвестный формат файла «%s»: нужен XLSX, CSV, JSON, ODS или XLS.") % file_name)
+    return by_extension[extension]()

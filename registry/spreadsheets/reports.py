@@ -15,8 +15,14 @@ def unknown_headers_message(resource, unknown):
 def sheet_errors(resource, result):
     """Return (spreadsheet row, column header, message) for every invalid row.
 
-    Row numbers are as the spreadsheet shows them: the header is row 1, the first data row 2.
+    Row numbers are as the spreadsheet shows them, after any title and empty rows: the reader
+    kept each data row's number (`dataset.row_numbers`), which the library counts from 1.
     """
+    numbers = getattr(resource, "_row_numbers", None) or []
+
+    def sheet_row(number):
+        return numbers[number - 1] if 0 < number <= len(numbers) else number + 1
+
     headers = {name: force_str(field.column_name) for name, field in resource.fields.items()}
     headers.update({field.attribute: force_str(field.column_name) for field in resource.fields.values()})
     errors = []
@@ -24,10 +30,10 @@ def sheet_errors(resource, result):
         for attribute, messages in invalid.error_dict.items():
             column = headers.get(attribute, "—")
             for message in messages:
-                errors.append((invalid.number + 1, column, force_str(message)))
+                errors.append((sheet_row(invalid.number), column, force_str(message)))
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            errors.append((number + 1, "—", force_str(error.error)))
+            errors.append((sheet_row(number), "—", force_str(error.error)))
     for error in result.base_errors:
         errors.append((None, "—", force_str(error.error)))
     return errors

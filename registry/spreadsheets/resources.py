@@ -22,8 +22,8 @@ from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import models
-from .headers import header_aliases
-from .reports import sheet_errors, unknown_headers_message
+from .headers import resolve_headers
+from .reports import sheet_errors
 from .widgets import (
     ChoiceWidget,
     DateWidget,
@@ -174,12 +174,10 @@ class RegistryResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         user = kwargs.get("user")
         self._import_user = user if getattr(user, "pk", None) else None
-        aliases = header_aliases(self)
-        headers = [force_str(h or "").strip() for h in dataset.headers or []]
-        unknown = [h for h in headers if h and h.casefold() not in aliases]
-        if unknown:
-            raise ValueError(unknown_headers_message(self, unknown))
-        dataset.headers = [aliases.get(h.casefold(), h) for h in headers]
+        dataset.headers = resolve_headers(self, dataset.headers or [])
+        if getattr(dataset, "row_numbers", None) is None:
+            dataset.row_numbers = list(range(2, len(dataset) + 2))
+        self._row_numbers = dataset.row_numbers
         key_columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
         missing = [force_str(c) for c in key_columns if force_str(c) not in dataset.headers]
         if missing:
@@ -228,7 +226,7 @@ class RegistryResource(resources.ModelResource):
     def _check_duplicate_keys(self, dataset, key_columns):
         seen = {}
         columns = [dataset.headers.index(force_str(c)) for c in key_columns]
-        for number, row in enumerate(dataset, start=2):
+        for number, row in zip(dataset.row_numbers, dataset, strict=True):
             key = tuple(force_str(row[i]).strip() for i in columns)
             if key in seen and any(key):
                 raise ValueError(
