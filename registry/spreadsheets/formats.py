@@ -156,6 +156,9 @@ class XLS(WorkbookFormat, base_formats.Format):
     Not a tablib format: tablib would need xlrd, and calamine reads it.
     """
 
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
     def get_title(self):
         return "xls"
 
