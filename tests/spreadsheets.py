@@ -79,3 +79,19 @@ def replace_member(data, name, content):
         for info in source.infolist():
             target.writestr(info.filename, content if info.filename == name else source.read(info.filename))
     return out.getvalue()
+
+
+def admin_export(client, model, file_format):
+    """Post the admin's export form with every column ticked; return the file."""
+    from django.urls import reverse
+
+    from registry.spreadsheets import FORMATS, resource_for
+
+    resource = resource_for(model)
+    columns = {f"{resource.__name__.lower()}_{name}": "on" for name in resource().get_export_order()}
+    index = [cls.__name__ for cls in FORMATS].index(file_format)
+    response = client.post(
+        reverse(f"admin:registry_{model}_export"), {"format": str(index), "resource": "0", **columns}
+    )
+    assert response.get("Content-Disposition", "").startswith("attachment"), response.content[:500]
+    return response.content

@@ -28,6 +28,8 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .formulas import unguarded
+
 CSV_DELIMITERS = [";", ",", "\t"]
 #: How far below a title the header row may be.
 HEADER_SEARCH_ROWS = 10
@@ -107,6 +109,8 @@ class Sheet:
     name: str
     rows: list
     errors: dict = field(default_factory=dict)
+    #: whether its text may carry the export's formula guard (not JSON, which is written bare)
+    guarded: bool = True
 
 
 def column_letter(index):
@@ -467,11 +471,13 @@ def refuse_lost_letters(sheet):
 # --- from rows to a dataset -------------------------------------------------------------------
 
 
-def clean_cell(value):
-    """Return a cell as the admin form would take it: text trimmed (NBSP too) with LF line ends,
-    whole numbers as int, spreadsheet error values marked."""
+def clean_cell(value, guarded=True):
+    """Return a cell as the admin form would take it: text trimmed (NBSP too) with LF line ends
+    and the export's formula guard taken off, whole numbers as int, error values marked."""
     if isinstance(value, str):
         text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if guarded:
+            text = unguarded(text)
         if text in ERROR_VALUES or LIBREOFFICE_ERROR.match(text):
             return CellError(text)
         return text
@@ -508,7 +514,7 @@ def header_row_index(rows):
 def dataset_from_sheet(sheet, description):
     """Build the dataset the resource imports: the header row, then every non-empty row, each
     remembering its spreadsheet row number (`dataset.row_numbers`)."""
-    rows = [[clean_cell(cell) for cell in row] for row in sheet.rows]
+    rows = [[clean_cell(cell, sheet.guarded) for cell in row] for row in sheet.rows]
     for (row, column), shown in sheet.errors.items():
         if row < len(rows) and column < len(rows[row]):
             rows[row][column] = CellError(shown)

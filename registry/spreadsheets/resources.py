@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .. import models
 from .headers import resolve_headers
+from .readers import CellError
 from .reports import sheet_errors
 from .widgets import (
     ChoiceWidget,
@@ -244,7 +245,15 @@ class RegistryResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in self.get_import_fields():
-            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
+            value = row.get(field.column_name)
+            if isinstance(value, CellError):
+                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it.
+                errors[field.attribute] = ValidationError(
+                    gettext("В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение.")
+                    % value,
+                    code="invalid",
+                )
+            elif isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row)
                 except ValueError as error:
