@@ -1,7 +1,9 @@
 """What an import tells the clerk: messages and a table of row – column – reason."""
 
+from django.db import IntegrityError
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
+from import_export import results
 
 
 def unknown_headers_message(resource, unknown):
@@ -37,3 +39,30 @@ def sheet_errors(resource, result):
     for error in result.base_errors:
         errors.append((None, "—", force_str(error.error)))
     return errors
+
+
+class ImportFailure(results.Error):
+    """A row's or a batch's failure as the clerk reads it.
+
+    A unique key already taken when the row is written means that another import or another
+    member of staff created the same record after this file was checked (two imports of the same
+    new records at once): said in words, not as the database's `duplicate key value violates…`.
+    """
+
+    def __init__(self, error, row=None, number=None):
+        if isinstance(error, IntegrityError):
+            error = ValueError(
+                gettext(
+                    "Пока шёл импорт, такую же запись создал другой сотрудник или другой импорт. "
+                    "Ничего не импортировано: загрузите файл снова, и предпросмотр покажет, что "
+                    "изменилось."
+                )
+                if is_unique_violation(error)
+                else gettext("База данных отклонила запись: %s. Ничего не импортировано.") % error
+            )
+        super().__init__(error, row, number)
+
+
+def is_unique_violation(error):
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error)

@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .. import models
 from .headers import resolve_headers
 from .readers import CellError
-from .reports import sheet_errors
+from .reports import ImportFailure, sheet_errors
 from .widgets import (
     ChoiceWidget,
     DateWidget,
@@ -32,10 +32,11 @@ from .widgets import (
     LookupWidget,
     ManyWidget,
     NumberWidget,
+    References,
     RegionListWidget,
     RegionWidget,
     YesNoWidget,
-    split_list,
+    is_blank,
 )
 
 logger = logging.getLogger("registry.imports")
@@ -116,6 +117,9 @@ class RegistryResource(resources.ModelResource):
 
     def get_diff_class(self):
         return Diff
+
+    def get_error_result_class(self):
+        return ImportFailure
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         # The library works out the column list and each column's dehydrate method again for
@@ -472,7 +476,7 @@ class BranchResource(RegistryResource):
 
 # --- parties ----------------------------------------------------------------------------------
 
-GROUP_PARTY = re.compile(r"^«(?P<description>[^»]+)»\s*(?:\((?P<country>[A-Za-z]{2})\))?$")
+GROUP_PARTY = re.compile(r"^«(?P<description>.+)»\s*(?:\((?P<country>[A-Za-z]{2})\))?$", re.DOTALL)
 
 
 class PartiesField(Field):
@@ -488,21 +492,36 @@ class PartiesField(Field):
         self.minimum = minimum
         super().__init__(attribute=relation, **kwargs)
 
+    def references(self):
+        if not hasattr(self, "_references"):  # one per import: the resource copies its fields
+            self._references = (References(models.Institution, "slug"), References(models.Country, "code"))
+        return self._references
+
     def clean(self, row, **kwargs):
+        institutions, countries = self.references()
         specs = []
-        for item in split_list(row.get(self.column_name)):
+        for item in split_parties(row.get(self.column_name)):
             match = GROUP_PARTY.match(item)
             if match:
                 code = (match["country"] or "").upper()
-                if code and not models.Country.objects.filter(code=code).exists():
+                if code and countries.get(code) is None:
                     raise ValueError(gettext("Нет страны с кодом «%s».") % code)
-                specs.append(("group", match["description"].strip(), code))
-            elif models.Institution.objects.filter(slug=item).exists():
+                description = match["description"].strip()
+                known = institutions.named(description)
+                if known:
+                    raise ValueError(
+                        gettext(
+                            "«%(group)s» — это учреждение из реестра: пишите его код %(code)s, "
+                            "а не группу в «»."
+                        )
+                        % {"group": description, "code": institutions.describe(known[0])}
+                    )
+                specs.append(("group", description, code))
+            elif institutions.get(item) is not None:
                 specs.append(("institution", item, ""))
             else:
-                raise ValueError(
-                    gettext("«%s» — нет учреждения с таким кодом. Группу пишите в кавычках «…».") % item
-                )
+                error = institutions.not_found(item)
+                raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…»."))
         if len(specs) < self.minimum:
             raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
         return tuple(specs)
@@ -538,6 +557,26 @@ class PartiesField(Field):
             else:
                 country = models.Country.objects.get(code=code) if code else None
                 relation.create(description=value, country=country)
+
+
+def split_parties(value):
+    """Split a parties cell on `;`, `|` or line breaks outside «…», so a group's description may
+    hold any of them (and «» of its own) and re-import from its own export."""
+    if is_blank(value):
+        return []
+    parts, current, depth = [], [], 0
+    for char in str(value):
+        if char == "«":
+            depth += 1
+        elif char == "»":
+            depth = max(depth - 1, 0)
+        if char in ";|\n" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def party_spec(party):

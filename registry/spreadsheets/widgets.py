@@ -5,6 +5,7 @@ value a row error instead of a silent None or a dropped many-to-many value.
 """
 
 import datetime
+import difflib
 import re
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from import_export import fields, widgets
 
 TRUE_WORDS = {"да", "yes", "true", "1", "истина", "y", "д"}
 FALSE_WORDS = {"нет", "no", "false", "0", "ложь", "n", "н"}
-DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"]
+DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"]
+#: `2025-12-31 00:00:00` is how a date cell reaches a CSV from some programs: a date at midnight.
+DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"]
 
 
 def is_blank(value):
@@ -53,16 +56,31 @@ class DateWidget(widgets.Widget):
         if is_blank(value):
             return None
         if isinstance(value, datetime.datetime):
-            return value.date()
+            return self.midnight(value, value)
         if isinstance(value, datetime.date):
             return value
         text = str(value).strip()
-        for date_format in DATE_FORMATS:
+        parsed = None
+        for date_format in DATE_FORMATS + DATETIME_FORMATS:
             try:
-                return datetime.datetime.strptime(text, date_format).date()
+                parsed = datetime.datetime.strptime(text, date_format)
+                break
             except ValueError:
                 continue
+        if parsed is not None and parsed.year >= 1000 and re.search(r"\d{4}", text):
+            return self.midnight(parsed, value)
+        if parsed is not None or re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2}", text):
+            # 01.09.55: 1955 or 2055? Not ours to guess.
+            raise ValueError(
+                _("«%s»: год из двух цифр неоднозначен. Пишите год полностью: ДД.ММ.ГГГГ.") % value
+            )
         raise ValueError(_("«%s» — не дата. Пишите ДД.ММ.ГГГГ, например 31.12.2025.") % value)
+
+    @staticmethod
+    def midnight(moment, value):
+        if moment.time() != datetime.time(0):
+            raise ValueError(_("«%s» — дата со временем, а нужна только дата.") % value)
+        return moment.date()
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -149,11 +167,86 @@ class ChoiceWidget(widgets.Widget):
         return self._labels[value]
 
 
+def fold(text):
+    """Return text as names are compared: case, ё/е and runs of spaces folded."""
+    return re.sub(r"\s+", " ", str(text)).strip().casefold().replace("ё", "е")
+
+
+#: Fields that hold a record's names, where a model has them; acronyms and aliases hold several.
+NAME_FIELDS = ("name", "name_ru", "name_en", "name_kk", "title", "title_en")
+LIST_NAME_FIELDS = {"acronyms": ";", "aliases": "\n"}
+
+
+class References:
+    """The records of one model as a clerk refers to them: by natural key (`msu`, `KZ`, `0713`),
+    read once per import; and, when a key is unknown, the records the clerk probably meant.
+
+    `suggest` is the one place where a name is matched to records: the name-matching work
+    (registry/search.py) plugs in there, and every reference column and party cell follows.
+    """
+
+    def __init__(self, model, field):
+        self.model = model
+        self.field = field
+        self._by_key = None
+
+    def by_key(self):
+        if self._by_key is None:
+            self._by_key = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
+        return self._by_key
+
+    def get(self, key):
+        return self.by_key().get(str(key).strip())
+
+    def names(self, obj):
+        """Return the folded names a clerk may write for a record instead of its key."""
+        names = [fold(getattr(obj, name)) for name in NAME_FIELDS if getattr(obj, name, "")]
+        for name, separator in LIST_NAME_FIELDS.items():
+            names += [fold(part) for part in (getattr(obj, name, "") or "").split(separator) if part.strip()]
+        return names
+
+    def named(self, text):
+        """Return the records one of whose names is exactly `text` (case and ё/е aside)."""
+        wanted = fold(text)
+        return [obj for obj in self.by_key().values() if wanted in self.names(obj)]
+
+    def suggest(self, text, limit=3):
+        """Return the records the clerk probably meant by an unknown `text`: those named so, else
+        those whose key or name is close to it."""
+        found = self.named(text)
+        if found:
+            return found[:limit]
+        wanted = fold(text)
+        candidates = {}
+        for key, obj in self.by_key().items():
+            for name in [fold(key), *self.names(obj)]:
+                candidates.setdefault(name, obj)
+        close = difflib.get_close_matches(wanted, list(candidates), n=limit, cutoff=0.75)
+        return list(dict.fromkeys(candidates[name] for name in close))
+
+    def describe(self, obj):
+        name = next((getattr(obj, n) for n in NAME_FIELDS if getattr(obj, n, "")), "")
+        key = getattr(obj, self.field)
+        return f"{key} ({name})" if name and name != key else str(key)
+
+    def not_found(self, text):
+        """Return the error for an unknown key, with what the clerk probably meant."""
+        message = _("«%(value)s» не найдено: нет такой записи «%(model)s».") % {
+            "value": text,
+            "model": self.model._meta.verbose_name,
+        }
+        suggestions = self.suggest(text)
+        if suggestions:
+            message += " " + _("Возможно: %s.") % "; ".join(self.describe(obj) for obj in suggestions)
+        return ValueError(message)
+
+
 class LookupWidget(widgets.ForeignKeyWidget):
     """A related record by its natural key, from a table read once per import.
 
     The library's CachedForeignKeyWidget builds a namedtuple class on every lookup, which costs
-    more than the query it saves on a 10 000-row file; a dict keyed by the value does not.
+    more than the query it saves on a 10 000-row file ("import 10 000 institutions" in
+    `make bench`); a dict keyed by the value does not.
     """
 
     def clean(self, value, row=None, **kwargs):
@@ -161,15 +254,12 @@ class LookupWidget(widgets.ForeignKeyWidget):
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if not hasattr(self, "_cache"):
-            self._cache = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
-        try:
-            return self._cache[str(value).strip()]
-        except KeyError:
-            raise ValueError(
-                _("«%(value)s» не найдено: нет такой записи «%(model)s».")
-                % {"value": value, "model": self.model._meta.verbose_name}
-            ) from None
+        if not hasattr(self, "references"):
+            self.references = References(self.model, self.field)
+        found = self.references.get(value)
+        if found is None:
+            raise self.references.not_found(value)
+        return found
 
 
 class RegionWidget(widgets.Widget):
@@ -240,17 +330,13 @@ class ManyWidget(widgets.ManyToManyWidget):
         if self.field == "code" and self.model._meta.model_name == "fieldofstudy":
             # Excel turns 0713 into the number 713.
             wanted = [item.zfill(4) if item.isdigit() else item for item in wanted]
-        found = {
-            str(getattr(obj, self.field)): obj
-            for obj in self.model.objects.filter(**{f"{self.field}__in": wanted})
-        }
-        missing = [item for item in wanted if item not in found]
-        if missing:
-            raise ValueError(
-                _("Не найдено: %(values)s (%(model)s).")
-                % {"values": ", ".join(missing), "model": self.model._meta.verbose_name_plural}
-            )
-        return [found[item] for item in dict.fromkeys(wanted)]
+        if not hasattr(self, "references"):  # one per import: the resource copies its fields
+            self.references = References(self.model, self.field)
+        references = self.references
+        for item in wanted:
+            if references.get(item) is None:
+                raise references.not_found(item)
+        return [references.get(item) for item in dict.fromkeys(wanted)]
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
