@@ -80,7 +80,7 @@ class TestHeaders:
         headers = [*INSTITUTION_HEADERS, ""]
         data = xlsx_bytes(headers, [[*institution_row("omgtu"), "что-то"]])
         errors = form_errors(upload(editor_client, "institution", "blank.xlsx", data, "XLSX"))
-        assert "У столбцов M нет заголовка, но в них есть данные" in errors
+        assert "(строка 1) у столбцов M нет заголовка, но в них есть данные" in errors
 
 
 @pytest.mark.django_db

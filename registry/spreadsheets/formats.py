@@ -109,7 +109,7 @@ class WorkbookFormat(ImportFormat):
         description = self.get_title().upper()
         if len(sheets) > 1 or sheet.name:
             description = _("%(format)s, лист «%(sheet)s»") % {"format": description, "sheet": sheet.name}
-        return dataset_from_sheet(sheet, description)
+        return dataset_from_sheet(sheet, description, wanted)
 
 
 class CSV(ImportFormat, base_formats.CSV):
@@ -119,7 +119,7 @@ class CSV(ImportFormat, base_formats.CSV):
 
     def read(self, data, wanted):
         sheet, description = read_csv(data)
-        return dataset_from_sheet(sheet, description)
+        return dataset_from_sheet(sheet, description, wanted)
 
     def export_data(self, dataset, **kwargs):
         out = io.StringIO()

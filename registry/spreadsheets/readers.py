@@ -498,11 +498,17 @@ def filled_width(row):
     return 0
 
 
-def header_row_index(rows):
-    """Return the index of the header row: the first of the top rows with two or more filled
-    cells (a title above it fills one), else the first non-empty row."""
+def header_row_index(rows, wanted=None):
+    """Return the index of the header row among the top rows: the one `wanted` scores best, else
+    the first with two or more filled cells (a title above it fills one), else the first
+    non-empty row."""
+    top = rows[:HEADER_SEARCH_ROWS]
+    if wanted is not None:
+        scores = [wanted([force_str(cell) for cell in row]) for row in top]
+        if scores and max(scores) > 0:
+            return scores.index(max(scores))
     first = None
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for index, row in enumerate(top):
         filled = sum(1 for cell in row if not is_empty(cell))
         if filled >= 2:
             return index
@@ -511,14 +517,14 @@ def header_row_index(rows):
     return first
 
 
-def dataset_from_sheet(sheet, description):
+def dataset_from_sheet(sheet, description, wanted=None):
     """Build the dataset the resource imports: the header row, then every non-empty row, each
     remembering its spreadsheet row number (`dataset.row_numbers`)."""
     rows = [[clean_cell(cell, sheet.guarded) for cell in row] for row in sheet.rows]
     for (row, column), shown in sheet.errors.items():
         if row < len(rows) and column < len(rows[row]):
             rows[row][column] = CellError(shown)
-    header_at = header_row_index(rows)
+    header_at = header_row_index(rows, wanted)
     dataset = tablib.Dataset()
     dataset.row_numbers = []
     dataset.sheet_name = sheet.name
@@ -533,7 +539,7 @@ def dataset_from_sheet(sheet, description):
         raise too_many_rows()
     width = max([filled_width(headers), *(filled_width(row) for _number, row in body)])
     headers = (headers + [""] * width)[:width]
-    refuse_blank_headers(headers, body)
+    refuse_blank_headers(headers, body, header_at + 1)
     dataset.headers = headers
     for number, row in body:
         dataset.append((list(row) + [""] * width)[:width])
@@ -541,7 +547,7 @@ def dataset_from_sheet(sheet, description):
     return dataset
 
 
-def refuse_blank_headers(headers, body):
+def refuse_blank_headers(headers, body, header_row):
     blank = [
         index
         for index, header in enumerate(headers)
@@ -550,10 +556,11 @@ def refuse_blank_headers(headers, body):
     if blank:
         raise FileRefused(
             _(
-                "У столбцов %(columns)s нет заголовка, но в них есть данные (возможно, объединённые "
-                "ячейки). Впишите заголовок или удалите столбец."
+                "В строке заголовков (строка %(row)d) у столбцов %(columns)s нет заголовка, но в них "
+                "есть данные (возможно, объединённые ячейки). Впишите заголовок или удалите столбец; "
+                "заголовки должны быть в первой строке или сразу под названием таблицы."
             )
-            % {"columns": ", ".join(column_letter(i) for i in blank)}
+            % {"row": header_row, "columns": ", ".join(column_letter(i) for i in blank)}
         )
 
 
@@ -567,7 +574,7 @@ def choose_sheet(sheets, wanted=None):
         return filled[0]
 
     def score(sheet):
-        at = header_row_index(sheet.rows)
+        at = header_row_index(sheet.rows, wanted)
         return wanted([force_str(c) for c in sheet.rows[at]]) if at is not None else 0
 
     return max(filled, key=score)
