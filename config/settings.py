@@ -216,11 +216,6 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
-# Uploads wait between preview and confirmation in a private folder (not under any URL) that
-# every worker process on the host shares; the library deletes each file on confirmation.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
-IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "private" / "imports"))
-STORAGES["import_export"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": IMPORT_UPLOAD_DIR, "base_url": None, "file_permissions_mode": 0o600},
-}
+# What a preview parsed waits for its confirmation in the database, which every worker on every
+# host shares; `manage.py clean_import_uploads` deletes previews never confirmed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "registry.spreadsheets.storage.DatabaseStorage"

@@ -102,6 +102,16 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         storage.save(data)
         return storage
 
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except models.PendingImport.DoesNotExist:
+            # Confirmed twice, or cleaned up by clean_import_uploads.
+            messages.error(
+                request, gettext("Этот предпросмотр уже подтверждён или устарел. Загрузите файл снова.")
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error(
             "import_file",
