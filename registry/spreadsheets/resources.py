@@ -1,9 +1,15 @@
 """Spreadsheet columns of every registry model, for import and export alike.
 
+Columns come from each model's fields through the library's extension points
+(`field_from_django_field`, `widget_from_django_field`): a column is headed by its field's verbose
+name and read by the widget its field type calls for. Only columns with no model field of their
+own (parties, the record a quote backs) are declared here.
+
 Records refer to each other by natural key (slug, ISO code, ISCED code), never by database id,
 and each resource's `import_id_fields` is that key: importing the same file twice changes nothing.
 """
 
+import functools
 import logging
 import re
 import uuid
@@ -13,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -41,7 +48,8 @@ from .widgets import (
 
 logger = logging.getLogger("registry.imports")
 
-#: Above this many rows the preview lists totals and errors, not a diff of every row.
+#: Above this many rows the preview lists totals and errors, not a diff of every row (a speed-up
+#: for "admin import XLSX (preview + confirm)" in `make bench`).
 PREVIEW_DIFF_ROWS = 500
 
 
@@ -71,30 +79,6 @@ class Diff(resources.Diff):
         return [mark_safe(self.STYLES.sub(r'<\1 class="diff-\1">', html)) for html in super().as_html()]
 
 
-def col(attribute, header, widget=None, **kwargs):
-    return Field(attribute=attribute, column_name=header, widget=widget or CharWidget(), **kwargs)
-
-
-def slug_col():
-    return col("slug", _("Код записи"))
-
-
-def published_col():
-    return col("is_published", _("Опубликовано"), YesNoWidget())
-
-
-def notes_col():
-    return col("notes", _("Примечания"))
-
-
-def country_col(header=None):
-    return col("country", header or _("Страна"), LookupWidget(models.Country, field="code"))
-
-
-def fields_col():
-    return col("fields", _("Направления подготовки"), ManyWidget(models.FieldOfStudy, field="code"))
-
-
 class RegistryResource(resources.ModelResource):
     """What every registry spreadsheet shares: headers in either language, row errors that name
     the spreadsheet row and column, one bad row rolls back the whole file, and a journal entry."""
@@ -106,6 +90,40 @@ class RegistryResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         instance_loader_class = InstanceLoader
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=CharWidget):
+        """Return the widget class (or factory) for a model field: dates as ДД.ММ.ГГГГ, да/нет,
+        choices by code or label, numbers with a decimal comma, and other records by natural key
+        (`msu`, `KZ`, `0713`, `KZ: Алматы`), never by database id."""
+        related = f.related_model if f.is_relation else None
+        if related is models.Region:
+            return RegionListWidget if f.many_to_many else RegionWidget
+        if f.many_to_many:
+            return functools.partial(ManyWidget, related, field=natural_key_field(related))
+        if related is not None:
+            return functools.partial(LookupWidget, related, field=natural_key_field(related))
+        if f.choices:
+            return functools.partial(ChoiceWidget, f.choices)
+        if isinstance(f, db_models.BooleanField):
+            return YesNoWidget
+        if isinstance(f, db_models.DateField) and not isinstance(f, db_models.DateTimeField):
+            return DateWidget
+        if isinstance(f, db_models.IntegerField):
+            return NumberWidget
+        if isinstance(f, (db_models.DecimalField, db_models.FloatField)):
+            return functools.partial(NumberWidget, kind=float)
+        return default
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        """Return the column of a model field, headed by the field's verbose name ("Код записи")."""
+        return Field(
+            attribute=field_name,
+            column_name=capfirst(django_field.verbose_name),
+            widget=cls.widget_from_django_field(django_field)(),
+            readonly=readonly,
+        )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -122,9 +140,12 @@ class RegistryResource(resources.ModelResource):
         return ImportFailure
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
-        # The library works out the column list and each column's dehydrate method again for
-        # every row: a third of a 100 000-row export. Work out once per export how to read
-        # each cell; a text column is read straight off the record.
+        """Return one record's cells, reading them by a plan made once per export.
+
+        Speed-up for the `make bench` rows "admin export XLSX" and "admin export CSV": the
+        library works out the column list and each column's dehydrate method again for every
+        row, a third of a 100 000-row export; a text column is read straight off the record.
+        """
         key = (tuple(selected_fields or ()), kwargs.get("force_native_type", False))
         if getattr(self, "_export_plan_key", None) != key:
             self._export_plan = [
@@ -144,14 +165,19 @@ class RegistryResource(resources.ModelResource):
         return lambda instance: field.export(instance, **kwargs)
 
     def get_import_fields(self):
-        # The library recomputes this list several times for every row.
+        """Return the import columns, worked out once.
+
+        Speed-up for "admin import XLSX (preview + confirm)": the library recomputes this list
+        several times for every row.
+        """
         if not hasattr(self, "_import_fields"):
             self._import_fields = super().get_import_fields()
         return self._import_fields
 
-    # Batched writes (resources with use_bulk). The library writes each batch of a preview and
-    # rolls it back; every row and key has been checked by then, so the preview skips the write.
-    # A real import goes through django-simple-history's bulk helpers, so it is in the history.
+    # Batched writes (resources with use_bulk), a speed-up for "admin import XLSX (preview +
+    # confirm)". The library writes each batch of a preview and rolls it back; every row and key
+    # has been checked by then, so the preview skips the write. A real import goes through
+    # django-simple-history's bulk helpers, so it is in the history.
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._bulk_write(dry_run, raise_errors, result, self.create_instances, bulk_create_with_history)
@@ -193,8 +219,11 @@ class RegistryResource(resources.ModelResource):
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        # What skip_row compares against. The library deep-copies the whole instance for this
-        # (and for the diff); the field values are all it needs, at a fraction of the cost.
+        """Remember the loaded record's values, which `skip_row` compares against.
+
+        Speed-up for "admin re-import, all unchanged": the library deep-copies the whole
+        instance for this (and for the diff); the field values are all it needs.
+        """
         if not new:
             instance._loaded_values = self._values(instance)
 
@@ -266,8 +295,11 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Related records were found by the lookup widgets and the natural key by the instance
-        # loader; skipping those per-row queries keeps a 10 000-row import fast.
+        """Validate the record without the per-row queries the lookups already made.
+
+        Speed-up for "admin import XLSX (preview + confirm)": related records were found by the
+        lookup widgets and the natural key by the instance loader.
+        """
         errors = dict(import_validation_errors or {})
         related = [f.name for f in instance._meta.fields if isinstance(f, db_models.ForeignKey)]
         try:
@@ -306,6 +338,11 @@ class RegistryResource(resources.ModelResource):
         )
 
 
+def natural_key_field(model):
+    """Return the field other records use to name a record of `model` in a spreadsheet."""
+    return "slug" if any(f.name == "slug" for f in model._meta.fields) else "code"
+
+
 def _copy_options(options):
     copy = type(options).__new__(type(options))
     copy.__dict__.update(options.__dict__)
@@ -316,10 +353,6 @@ def _copy_options(options):
 
 
 class CountryResource(RegistryResource):
-    code = col("code", _("Код ISO"))
-    name_ru = col("name_ru", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-
     class Meta(RegistryResource.Meta):
         model = models.Country
         fields = ["code", "name_ru", "name_en"]
@@ -327,11 +360,6 @@ class CountryResource(RegistryResource):
 
 
 class RegionResource(RegistryResource):
-    country = country_col()
-    name = col("name", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Region.Kind))
-
     class Meta(RegistryResource.Meta):
         model = models.Region
         fields = ["country", "name", "name_en", "kind"]
@@ -344,10 +372,6 @@ class RegionResource(RegistryResource):
 
 
 class FieldOfStudyResource(RegistryResource):
-    code = col("code", _("Код ISCED-F"))
-    name_ru = col("name_ru", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-
     class Meta(RegistryResource.Meta):
         model = models.FieldOfStudy
         fields = ["code", "name_ru", "name_en"]
@@ -364,15 +388,6 @@ class FieldOfStudyResource(RegistryResource):
 
 
 class SourceResource(RegistryResource):
-    slug = slug_col()
-    publisher = col("publisher", _("Издатель"))
-    title = col("title", _("Заголовок"))
-    published_on = col("published_on", _("Дата публикации"), DateWidget())
-    place = col("place", _("Место"))
-    url = col("url", _("Адрес в интернете"))
-    language = col("language", _("Язык"))
-    is_published = published_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Source
         fields = ["slug", "publisher", "title", "published_on", "place", "url", "language", "is_published"]
@@ -383,25 +398,6 @@ class SourceResource(RegistryResource):
 
 
 class InstitutionResource(RegistryResource):
-    slug = slug_col()
-    name = col("name", _("Официальное название"))
-    name_ru = col("name_ru", _("Название по-русски"))
-    name_en = col("name_en", _("Название по-английски"))
-    name_kk = col("name_kk", _("Название по-казахски"))
-    acronyms = col("acronyms", _("Сокращения"))
-    aliases = col("aliases", _("Другие названия"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Institution.Kind))
-    country = country_col()
-    region = col("region", _("Регион"), RegionWidget())
-    city = col("city", _("Город"))
-    website = col("website", _("Сайт"))
-    ror_id = col("ror_id", _("ROR"))
-    wikidata_id = col("wikidata_id", _("Wikidata"))
-    founded_year = col("founded_year", _("Год основания"), NumberWidget())
-    is_active = col("is_active", _("Действует"), YesNoWidget())
-    is_published = published_col()
-    notes = notes_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Institution
         fields = [
@@ -434,19 +430,6 @@ class InstitutionResource(RegistryResource):
 
 
 class BranchResource(RegistryResource):
-    slug = slug_col()
-    institution = col("institution", _("Головное учреждение"), LookupWidget(models.Institution, field="slug"))
-    name = col("name", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-    country = country_col(header=_("Страна размещения"))
-    region = col("region", _("Регион"), RegionWidget())
-    city = col("city", _("Город"))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Branch.BranchStatus))
-    opened_year = col("opened_year", _("Год открытия"), NumberWidget())
-    fields = fields_col()
-    is_published = published_col()
-    notes = notes_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Branch
         fields = [
@@ -606,19 +589,7 @@ class UndertakingResource(RegistryResource):
 
 
 class AgreementResource(UndertakingResource):
-    slug = slug_col()
-    title = col("title", _("Название"))
-    title_en = col("title_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Agreement.Kind))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
-    agreed_on = col("agreed_on", _("Дата договорённости"), DateWidget())
-    signed_on = col("signed_on", _("Дата подписания"), DateWidget())
-    valid_from = col("valid_from", _("Действует с"), DateWidget())
-    valid_until = col("valid_until", _("Действует по"), DateWidget())
-    fields = fields_col()
     parties = PartiesField("parties", minimum=2, column_name=_("Стороны"))
-    is_published = published_col()
-    notes = notes_col()
 
     class Meta(UndertakingResource.Meta):
         model = models.Agreement
@@ -644,22 +615,7 @@ class AgreementResource(UndertakingResource):
 
 
 class ProgrammeResource(UndertakingResource):
-    slug = slug_col()
-    title = col("title", _("Название"))
-    title_en = col("title_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Programme.Kind))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
-    proposed_by = col("proposed_by", _("Кем предложено"))
-    proposed_at = col("proposed_at", _("Где предложено"))
-    proposed_on = col("proposed_on", _("Когда предложено"), DateWidget())
-    modelled_on = col("modelled_on", _("По образцу"), LookupWidget(models.Programme, field="slug"))
-    target_countries = col("target_countries", _("Для стран"), ManyWidget(models.Country, field="code"))
-    target_regions = col("target_regions", _("Для регионов"), RegionListWidget())
-    fields = fields_col()
     participants = PartiesField("participants", minimum=0, column_name=_("Участники"))
-    aim = col("aim", _("Цель"))
-    is_published = published_col()
-    notes = notes_col()
 
     class Meta(UndertakingResource.Meta):
         model = models.Programme
@@ -699,19 +655,6 @@ class ProgrammeResource(UndertakingResource):
 
 
 class IndicatorResource(RegistryResource):
-    slug = slug_col()
-    title = col("title", _("Что измеряется"))
-    title_en = col("title_en", _("Что измеряется, по-английски"))
-    value = col("value", _("Значение"), NumberWidget(kind=float))
-    is_approximate = col("is_approximate", _("Приблизительно"), YesNoWidget())
-    unit = col("unit", _("Единица"))
-    statement = col("statement", _("Качественная оценка"))
-    as_of = col("as_of", _("На дату"), DateWidget())
-    countries = col("countries", _("Страны"), ManyWidget(models.Country, field="code"))
-    regions = col("regions", _("Регионы"), RegionListWidget())
-    institution_kinds = col("institution_kinds", _("Виды учреждений"))
-    is_published = published_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Indicator
         fields = [
@@ -779,11 +722,8 @@ class CitedRecordField(Field):
 
 
 class CitationResource(RegistryResource):
-    uid = col("uid", _("Идентификатор"), UidWidget())
+    uid = Field(attribute="uid", column_name=_("Идентификатор"), widget=UidWidget())
     record = CitedRecordField(attribute="record", column_name=_("Запись"), widget=CitedRecordWidget())
-    source = col("source", _("Источник"), LookupWidget(models.Source, field="slug"))
-    quote = col("quote", _("Цитата"))
-    note = col("note", _("Примечание"))
 
     class Meta(RegistryResource.Meta):
         model = models.Citation

@@ -125,19 +125,22 @@ class NumberWidget(widgets.Widget):
 
 
 class ChoiceWidget(widgets.Widget):
-    """A choice by its code or by its label in Russian or English; anything else is an error."""
+    """A choice by its code or by its label in Russian or English; anything else is an error.
+
+    `choices` is a model field's choices: (code, label) pairs or a TextChoices class.
+    """
 
     def __init__(self, choices, **kwargs):
-        self.choices = choices
+        self.choices = list(getattr(choices, "choices", choices))
         super().__init__(**kwargs)
 
     def _lookup(self):
         lookup = {}
         for language in ("ru", "en"):
             with translation.override(language):
-                for code, label in self.choices.choices:
+                for code, label in self.choices:
                     lookup[force_str(label).casefold()] = code
-        lookup.update({code.casefold(): code for code in self.choices.values})
+        lookup.update({code.casefold(): code for code, _label in self.choices})
         return lookup
 
     def clean(self, value, row=None, **kwargs):
@@ -154,7 +157,7 @@ class ChoiceWidget(widgets.Widget):
         return code
 
     def allowed(self):
-        return ", ".join(force_str(label) for label in self.choices.labels)
+        return ", ".join(force_str(label) for _code, label in self.choices)
 
     def render(self, value, obj=None, **kwargs):
         if not value:
@@ -162,7 +165,7 @@ class ChoiceWidget(widgets.Widget):
         # Labels in the active language, looked up once per export rather than once per cell.
         language = translation.get_language()
         if getattr(self, "_labels_language", None) != language:
-            self._labels = {code: force_str(label) for code, label in self.choices.choices}
+            self._labels = {code: force_str(label) for code, label in self.choices}
             self._labels_language = language
         return self._labels[value]
 
