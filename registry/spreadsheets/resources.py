@@ -534,12 +534,12 @@ class PartiesField(Field):
                 wanted.remove(spec)
             else:
                 party.delete()
+        institutions, countries = self.references()
         for kind, value, code in wanted:
             if kind == "institution":
-                relation.create(institution=models.Institution.objects.get(slug=value))
+                relation.create(institution=institutions.get(value))
             else:
-                country = models.Country.objects.get(code=code) if code else None
-                relation.create(description=value, country=country)
+                relation.create(description=value, country=countries.get(code) if code else None)
 
 
 def split_parties(value):

@@ -192,6 +192,7 @@ class References:
         self.model = model
         self.field = field
         self._by_key = None
+        self._by_name = None
 
     def by_key(self):
         if self._by_key is None:
@@ -210,8 +211,14 @@ class References:
 
     def named(self, text):
         """Return the records one of whose names is exactly `text` (case and ё/е aside)."""
-        wanted = fold(text)
-        return [obj for obj in self.by_key().values() if wanted in self.names(obj)]
+        if self._by_name is None:
+            # Indexed once per import: every group party of "admin import agreements with
+            # parties" in `make bench` asks.
+            self._by_name = {}
+            for obj in self.by_key().values():
+                for name in dict.fromkeys(self.names(obj)):
+                    self._by_name.setdefault(name, []).append(obj)
+        return self._by_name.get(fold(text), [])
 
     def suggest(self, text, limit=3):
         """Return the records the clerk probably meant by an unknown `text`: those named so, else
