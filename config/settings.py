@@ -115,7 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # As long as the longest import a writer can meet (IMPORT_MAX_ROWS rows are confirmed in
+        # one transaction), so an admin action waits for it instead of answering 500.
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 300),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
