@@ -528,7 +528,7 @@ class PartiesField(Field):
         wanted = list(getattr(instance, "_pending_parties", ()))
         del instance._pending_parties
         relation = getattr(instance, self.relation)
-        for party in list(relation.all()):
+        for party in list(relation.select_related("institution", "country")):
             spec = party_spec(party)
             if spec in wanted:
                 wanted.remove(spec)
