@@ -73,7 +73,7 @@ SERVE_ENV = DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secre
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
-	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --threads 4 \
+	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --threads 4 --timeout $${WEB_TIMEOUT:-120} \
 		--access-logfile -
 
 # Concurrent clients against gunicorn on loopback for 30 s (DATABASE_URL for PostgreSQL).

@@ -115,7 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # As long as the longest import a writer can meet (IMPORT_MAX_ROWS rows are confirmed in
+        # one transaction), so an admin action waits for it instead of answering 500.
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 300),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -206,15 +208,16 @@ LOGGING = {
 
 # Spreadsheet import and export (django-import-export)
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Checked before a file is parsed, in the admin and in `manage.py registry_import` alike, so a
+# hostile or accidental file (a zip bomb, a sheet formatted to row 1 048 576) cannot take a worker.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 50_000)
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
-# Uploads wait between preview and confirmation in a private folder (not under any URL) that
-# every worker process on the host shares; the library deletes each file on confirmation.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
-IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "private" / "imports"))
-STORAGES["import_export"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": IMPORT_UPLOAD_DIR, "base_url": None, "file_permissions_mode": 0o600},
-}
+# What a preview parsed waits for its confirmation in the database, which every worker on every
+# host shares; `manage.py clean_import_uploads` deletes previews never confirmed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "registry.spreadsheets.storage.DatabaseStorage"

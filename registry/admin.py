@@ -1,4 +1,3 @@
-import contextlib
 import logging
 
 import tablib
@@ -20,8 +19,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
-from .resources import PREVIEW_DIFF_ROWS, RESOURCES
-from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
+from .spreadsheets import (
+    FORMATS,
+    FORMATS_BY_NAME,
+    IMPORT_FORMATS,
+    PREVIEW_DIFF_ROWS,
+    RESOURCES,
+    FileRefused,
+    dump_parsed,
+)
 
 logger = logging.getLogger("registry.admin")
 
@@ -34,6 +40,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     """Import and export through the model's resource, with the checks our staff need on top."""
 
     formats = FORMATS
+    import_formats = IMPORT_FORMATS
     import_form_class = SpreadsheetImportForm
     export_form_class = SpreadsheetExportForm
     import_template_name = "admin/registry/import.html"
@@ -92,19 +99,30 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         # Keep the parsed rows, not the upload, between preview and confirmation: the
         # confirmation need not parse a large workbook again. A file that does not parse is kept
         # as it came, and the library reports it as unreadable.
-        data = b"".join(import_file.chunks())
-        with contextlib.suppress(Exception):  # any parser failure: the library's own message
-            data = dump_parsed(input_format.create_dataset(data))
+        dataset = getattr(import_file, "parsed_dataset", None)  # parsed by the form
+        data = dump_parsed(dataset) if dataset is not None else b"".join(import_file.chunks())
         storage = self.get_tmp_storage_class()(
             encoding=None, read_mode="rb", **self.get_tmp_storage_class_kwargs()
         )
         storage.save(data)
         return storage
 
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except models.PendingImport.DoesNotExist:
+            # Confirmed twice, or cleaned up by clean_import_uploads.
+            messages.error(
+                request, gettext("Этот предпросмотр уже подтверждён или устарел. Загрузите файл снова.")
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error(
             "import_file",
-            gettext("Не удалось прочитать файл. Проверьте, что выбран правильный формат."),
+            str(e)
+            if isinstance(e, FileRefused)
+            else gettext("Не удалось прочитать файл. Проверьте, что выбран правильный формат."),
         )
 
     def process_result(self, result, request):

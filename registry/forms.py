@@ -5,9 +5,8 @@ from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
-from .resources import unknown_headers_message
 from .slugs import slug_from_name
-from .spreadsheets import header_aliases, read_headers
+from .spreadsheets import FileRefused, header_matcher, resolve_headers
 
 
 def offer_xlsx_first(form, formats):
@@ -57,29 +56,45 @@ class SpreadsheetImportForm(ImportForm):
         if upload is None or chosen in (None, ""):
             return cleaned
         file_format = self.formats[int(chosen)]()
+        resource = self.resources[int(cleaned.get("resource") or 0)]()
         data = b"".join(upload.chunks())
         upload.seek(0)
         try:
-            headers, has_rows = read_headers(file_format, data)
-        except ValueError:
+            dataset = file_format.create_dataset(data, wanted=header_matcher(resource))
+        except FileRefused as error:
+            self.add_error("import_file", str(error))
+            return cleaned
+        except Exception:  # any parser failure means "not this format"
             self.add_error(
                 "import_file",
                 _("Не удалось прочитать файл как %(format)s. Проверьте, что выбран правильный формат.")
                 % {"format": file_format.get_title().upper()},
             )
             return cleaned
-        if not any(headers):
+        if not any(dataset.headers or []):
             self.add_error("import_file", _("В файле нет строки заголовков."))
             return cleaned
-        if not has_rows:
+        try:
+            resolve_headers(resource, dataset.headers)
+        except FileRefused as error:
+            self.add_error("import_file", header_message(dataset, error))
+            return cleaned
+        if not len(dataset):
             self.add_error("import_file", _("В файле нет ни одной строки данных."))
             return cleaned
-        resource = self.resources[int(cleaned.get("resource") or 0)]()
-        aliases = header_aliases(resource)
-        unknown = [h for h in headers if h.strip() and h.strip().casefold() not in aliases]
-        if unknown:
-            self.add_error("import_file", unknown_headers_message(resource, unknown))
+        # Parsed once: the admin keeps these rows for the preview and the confirmation.
+        upload.parsed_dataset = dataset
         return cleaned
+
+
+def header_message(dataset, error):
+    """Say where the headers were looked for when they were not in row 1."""
+    if getattr(dataset, "header_row", 1) > 1:
+        return _("%(error)s Заголовки искали в строке %(row)d (выше — заголовок таблицы?).") % {
+            "error": error,
+            "row": dataset.header_row,
+        }
+    return str(error)
 
 
 class SlugFromNameForm(forms.ModelForm):

@@ -903,3 +903,21 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class PendingImport(models.Model):
+    """What an import preview parsed, kept until the clerk confirms it: in the database, so the
+    confirmation finds it on whichever worker or host it reaches. `clean_import_uploads` deletes
+    those never confirmed."""
+
+    name = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("ожидающий импорт")
+        verbose_name_plural = _("ожидающие импорты")
+
+    def __str__(self):
+        return self.name

@@ -13,9 +13,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import filters, models
-from .resources import RESOURCES
 from .slugs import resolve_slug
-from .spreadsheets import FORMATS_BY_NAME
+from .spreadsheets import FORMATS_BY_NAME, RESOURCES
 
 PUBLISHED_CITATIONS = Prefetch(
     "citations", queryset=models.Citation.objects.filter(source__is_published=True).select_related("source")

@@ -39,3 +39,59 @@ def institution_row(slug="omgtu", **overrides):
         **overrides,
     }
     return [row[h] for h in INSTITUTION_HEADERS]
+
+
+def upload(client, model, name, data, file_format):
+    """Post a file to the admin's import form, as staff do; return the preview (or the form)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from registry.spreadsheets import IMPORT_FORMATS
+
+    index = [cls.__name__ for cls in IMPORT_FORMATS].index(file_format)
+    return client.post(
+        reverse(f"admin:registry_{model}_import"),
+        {"resource": "0", "format": str(index), "import_file": SimpleUploadedFile(name, data)},
+    )
+
+
+def confirm(client, model, preview):
+    """Confirm an import preview as the button on the preview page does."""
+    from django.urls import reverse
+
+    form = preview.context["confirm_form"]
+    return client.post(reverse(f"admin:registry_{model}_process_import"), form.initial)
+
+
+def form_errors(response):
+    """Return the import form's error messages as one string."""
+    form = response.context["form"]
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+def replace_member(data, name, content):
+    """Return a copy of a zip (XLSX, ODS) with one member's content replaced."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, content if info.filename == name else source.read(info.filename))
+    return out.getvalue()
+
+
+def admin_export(client, model, file_format):
+    """Post the admin's export form with every column ticked; return the file."""
+    from django.urls import reverse
+
+    from registry.spreadsheets import FORMATS, resource_for
+
+    resource = resource_for(model)
+    columns = {f"{resource.__name__.lower()}_{name}": "on" for name in resource().get_export_order()}
+    index = [cls.__name__ for cls in FORMATS].index(file_format)
+    response = client.post(
+        reverse(f"admin:registry_{model}_export"), {"format": str(index), "resource": "0", **columns}
+    )
+    assert response.get("Content-Disposition", "").startswith("attachment"), response.content[:500]
+    return response.content

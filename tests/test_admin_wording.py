@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from registry import models
-from registry.resources import resource_for
+from registry.spreadsheets import resource_for
 from tests import factories
 from tests.spreadsheets import INSTITUTION_HEADERS, institution_row, xlsx_bytes
 

@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from registry import models
-from registry.resources import resource_for
-from registry.spreadsheets import FORMATS
+from registry.spreadsheets import FORMATS, resource_for
 from tests import factories
 from tests.conftest import REGISTRY_MODEL_NAMES
 from tests.spreadsheets import read_xlsx

@@ -271,29 +271,18 @@ class TestPermissions:
 
 
 @pytest.mark.django_db
-def test_a_confirmed_upload_is_deleted_and_abandoned_ones_are_cleaned(
-    editor_client, article, settings, tmp_path
-):
+def test_a_confirmed_upload_is_deleted_and_abandoned_ones_are_cleaned(editor_client, article):
     import io
-    import time
 
     from django.core.management import call_command
+    from django.utils import timezone
 
-    settings.IMPORT_UPLOAD_DIR = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "import_export": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    folder = tmp_path / "django-import-export"
     preview = upload(
         editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, [institution_row()]), "XLSX"
     )
-    assert len(list(folder.iterdir())) == 1
+    assert models.PendingImport.objects.count() == 1
     confirm(editor_client, "institution", preview)
-    assert list(folder.iterdir()) == []
+    assert models.PendingImport.objects.count() == 0
 
     upload(
         editor_client,
@@ -302,11 +291,9 @@ def test_a_confirmed_upload_is_deleted_and_abandoned_ones_are_cleaned(
         xlsx_bytes(INSTITUTION_HEADERS, [institution_row("b")]),
         "XLSX",
     )
-    (stale,) = folder.iterdir()
-    old = time.time() - 2 * 86400
-    os.utime(stale, (old, old))
+    models.PendingImport.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
     call_command("clean_import_uploads", stdout=io.StringIO())
-    assert list(folder.iterdir()) == []
+    assert models.PendingImport.objects.count() == 0
 
 
 @pytest.mark.django_db

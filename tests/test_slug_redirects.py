@@ -3,8 +3,8 @@
 import pytest
 
 from registry import models
-from registry.resources import RESOURCES
 from registry.slugs import resolve_slug
+from registry.spreadsheets import RESOURCES
 from tests import factories
 
 

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from registry.resources import resource_for
-from registry.spreadsheets import format_for
+from registry.spreadsheets import format_for, resource_for
 
 
 class SpreadsheetCommand(BaseCommand):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0004_search_trigram_indexes"),
+        ("registry", "0006_pending_import"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from registry import models  # noqa: E402
-from registry.resources import InstitutionResource  # noqa: E402
+from registry.spreadsheets.resources import InstitutionResource  # noqa: E402
 
 call_command("migrate", verbosity=0)
 country = models.Country.objects.create(code="KZ", name_ru="Казахстан", name_en="Kazakhstan")

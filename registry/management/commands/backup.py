@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parts += [
             (model._default_manager.order_by("pk"), False, False)
             for model in apps.get_app_config("registry").get_models()
+            if model._meta.model_name != "pendingimport"  # previews waiting for confirmation
         ]
         objects = []
         for queryset, natural_foreign, natural_primary in parts:

@@ -1,14 +1,16 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
 
 from registry.management.spreadsheet_command import SpreadsheetCommand
 from registry.models import ImportRecord
+from registry.spreadsheets import FileRefused, header_matcher
 
 
 class Command(SpreadsheetCommand):
     help = (
-        "Import a spreadsheet (XLSX, CSV, JSON, ODS) into one registry model with the same checks as "
+        "Import a spreadsheet (XLSX, CSV, JSON, ODS, XLS) into one registry model with the same checks as "
         "the admin: any bad row rolls back the whole file. Example: "
         "manage.py registry_import institution institutions.xlsx --user admin"
     )
@@ -17,8 +19,14 @@ class Command(SpreadsheetCommand):
         super().add_arguments(parser)
         parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
         parser.add_argument("--user", help="username recorded in the import journal")
+        parser.add_argument(
+            "--no-size-limit",
+            action="store_true",
+            help="accept a file larger than IMPORT_MAX_UPLOAD_BYTES (the row, column and "
+            "uncompressed-size limits still apply)",
+        )
 
-    def handle(self, model, path, dry_run, user, **options):
+    def handle(self, model, path, dry_run, user, no_size_limit=False, **options):
         resource, file_format = self.resource_and_format(model, path)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -27,8 +35,16 @@ class Command(SpreadsheetCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"No such user: {user}")
+        size, limit = path.stat().st_size, settings.IMPORT_MAX_UPLOAD_BYTES
+        if size > limit and not no_size_limit:
+            raise CommandError(
+                f"{path.name} is {size} bytes; the limit is {limit} (IMPORT_MAX_UPLOAD_BYTES). "
+                "Pass --no-size-limit to import it anyway."
+            )
         try:
-            dataset = file_format.create_dataset(path.read_bytes())
+            dataset = file_format.create_dataset(path.read_bytes(), wanted=header_matcher(resource))
+        except FileRefused as error:
+            raise CommandError(str(error)) from None
         except Exception as error:  # any parser failure: the file is not in that format
             raise CommandError(f"Cannot read {path.name} as {file_format.get_title()}: {error}") from None
 

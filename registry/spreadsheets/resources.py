@@ -1,9 +1,15 @@
 """Spreadsheet columns of every registry model, for import and export alike.
 
+Columns come from each model's fields through the library's extension points
+(`field_from_django_field`, `widget_from_django_field`): a column is headed by its field's verbose
+name and read by the widget its field type calls for. Only columns with no model field of their
+own (parties, the record a quote backs) are declared here.
+
 Records refer to each other by natural key (slug, ISO code, ISCED code), never by database id,
 and each resource's `import_id_fields` is that key: importing the same file twice changes nothing.
 """
 
+import functools
 import logging
 import re
 import uuid
@@ -13,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -21,25 +28,29 @@ from import_export.results import RowResult
 from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import models
-from .slugs import resolve_slug
-from .spreadsheets import (
+from .. import models
+from ..slugs import resolve_slug
+from .headers import resolve_headers
+from .readers import CellError
+from .reports import ImportFailure, sheet_errors
+from .widgets import (
     ChoiceWidget,
     DateWidget,
     Field,
     LookupWidget,
     ManyWidget,
     NumberWidget,
+    References,
     RegionListWidget,
     RegionWidget,
     YesNoWidget,
-    header_aliases,
-    split_list,
+    is_blank,
 )
 
 logger = logging.getLogger("registry.imports")
 
-#: Above this many rows the preview lists totals and errors, not a diff of every row.
+#: Above this many rows the preview lists totals and errors, not a diff of every row (a speed-up
+#: for "admin import XLSX (preview + confirm)" in `make bench`).
 PREVIEW_DIFF_ROWS = 500
 
 
@@ -69,30 +80,6 @@ class Diff(resources.Diff):
         return [mark_safe(self.STYLES.sub(r'<\1 class="diff-\1">', html)) for html in super().as_html()]
 
 
-def col(attribute, header, widget=None, **kwargs):
-    return Field(attribute=attribute, column_name=header, widget=widget or CharWidget(), **kwargs)
-
-
-def slug_col():
-    return col("slug", _("Код записи"))
-
-
-def published_col():
-    return col("is_published", _("Опубликовано"), YesNoWidget())
-
-
-def notes_col():
-    return col("notes", _("Примечания"))
-
-
-def country_col(header=None):
-    return col("country", header or _("Страна"), LookupWidget(models.Country, field="code"))
-
-
-def fields_col():
-    return col("fields", _("Направления подготовки"), ManyWidget(models.FieldOfStudy, field="code"))
-
-
 class RegistryResource(resources.ModelResource):
     """What every registry spreadsheet shares: headers in either language, row errors that name
     the spreadsheet row and column, one bad row rolls back the whole file, and a journal entry."""
@@ -105,6 +92,40 @@ class RegistryResource(resources.ModelResource):
         clean_model_instances = True
         instance_loader_class = InstanceLoader
 
+    @classmethod
+    def widget_from_django_field(cls, f, default=CharWidget):
+        """Return the widget class (or factory) for a model field: dates as ДД.ММ.ГГГГ, да/нет,
+        choices by code or label, numbers with a decimal comma, and other records by natural key
+        (`msu`, `KZ`, `0713`, `KZ: Алматы`), never by database id."""
+        related = f.related_model if f.is_relation else None
+        if related is models.Region:
+            return RegionListWidget if f.many_to_many else RegionWidget
+        if f.many_to_many:
+            return functools.partial(ManyWidget, related, field=natural_key_field(related))
+        if related is not None:
+            return functools.partial(LookupWidget, related, field=natural_key_field(related))
+        if f.choices:
+            return functools.partial(ChoiceWidget, f.choices)
+        if isinstance(f, db_models.BooleanField):
+            return YesNoWidget
+        if isinstance(f, db_models.DateField) and not isinstance(f, db_models.DateTimeField):
+            return DateWidget
+        if isinstance(f, db_models.IntegerField):
+            return NumberWidget
+        if isinstance(f, (db_models.DecimalField, db_models.FloatField)):
+            return functools.partial(NumberWidget, kind=float)
+        return default
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        """Return the column of a model field, headed by the field's verbose name ("Код записи")."""
+        return Field(
+            attribute=field_name,
+            column_name=capfirst(django_field.verbose_name),
+            widget=cls.widget_from_django_field(django_field)(),
+            readonly=readonly,
+        )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # Per-instance options: the preview of a large file skips the per-row diff.
@@ -116,10 +137,16 @@ class RegistryResource(resources.ModelResource):
     def get_diff_class(self):
         return Diff
 
+    def get_error_result_class(self):
+        return ImportFailure
+
     def export_resource(self, instance, selected_fields=None, **kwargs):
-        # The library works out the column list and each column's dehydrate method again for
-        # every row: a third of a 100 000-row export. Work out once per export how to read
-        # each cell; a text column is read straight off the record.
+        """Return one record's cells, reading them by a plan made once per export.
+
+        Speed-up for the `make bench` rows "admin export XLSX" and "admin export CSV": the
+        library works out the column list and each column's dehydrate method again for every
+        row, a third of a 100 000-row export; a text column is read straight off the record.
+        """
         key = (tuple(selected_fields or ()), kwargs.get("force_native_type", False))
         if getattr(self, "_export_plan_key", None) != key:
             self._export_plan = [
@@ -139,14 +166,19 @@ class RegistryResource(resources.ModelResource):
         return lambda instance: field.export(instance, **kwargs)
 
     def get_import_fields(self):
-        # The library recomputes this list several times for every row.
+        """Return the import columns, worked out once.
+
+        Speed-up for "admin import XLSX (preview + confirm)": the library recomputes this list
+        several times for every row.
+        """
         if not hasattr(self, "_import_fields"):
             self._import_fields = super().get_import_fields()
         return self._import_fields
 
-    # Batched writes (resources with use_bulk). The library writes each batch of a preview and
-    # rolls it back; every row and key has been checked by then, so the preview skips the write.
-    # A real import goes through django-simple-history's bulk helpers, so it is in the history.
+    # Batched writes (resources with use_bulk), a speed-up for "admin import XLSX (preview +
+    # confirm)". The library writes each batch of a preview and rolls it back; every row and key
+    # has been checked by then, so the preview skips the write. A real import goes through
+    # django-simple-history's bulk helpers, so it is in the history.
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._bulk_write(dry_run, raise_errors, result, self.create_instances, bulk_create_with_history)
@@ -174,12 +206,10 @@ class RegistryResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         user = kwargs.get("user")
         self._import_user = user if getattr(user, "pk", None) else None
-        aliases = header_aliases(self)
-        headers = [force_str(h or "").strip() for h in dataset.headers or []]
-        unknown = [h for h in headers if h and h.casefold() not in aliases]
-        if unknown:
-            raise ValueError(unknown_headers_message(self, unknown))
-        dataset.headers = [aliases.get(h.casefold(), h) for h in headers]
+        dataset.headers = resolve_headers(self, dataset.headers or [])
+        if getattr(dataset, "row_numbers", None) is None:
+            dataset.row_numbers = list(range(2, len(dataset) + 2))
+        self._row_numbers = dataset.row_numbers
         key_columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
         missing = [force_str(c) for c in key_columns if force_str(c) not in dataset.headers]
         if missing:
@@ -190,8 +220,11 @@ class RegistryResource(resources.ModelResource):
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        # What skip_row compares against. The library deep-copies the whole instance for this
-        # (and for the diff); the field values are all it needs, at a fraction of the cost.
+        """Remember the loaded record's values, which `skip_row` compares against.
+
+        Speed-up for "admin re-import, all unchanged": the library deep-copies the whole
+        instance for this (and for the diff); the field values are all it needs.
+        """
         if not new:
             instance._loaded_values = self._values(instance)
 
@@ -228,7 +261,7 @@ class RegistryResource(resources.ModelResource):
     def _check_duplicate_keys(self, dataset, key_columns):
         seen = {}
         columns = [dataset.headers.index(force_str(c)) for c in key_columns]
-        for number, row in enumerate(dataset, start=2):
+        for number, row in zip(dataset.row_numbers, dataset, strict=True):
             key = tuple(force_str(row[i]).strip() for i in columns)
             if key in seen and any(key):
                 raise ValueError(
@@ -246,7 +279,15 @@ class RegistryResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in self.get_import_fields():
-            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
+            value = row.get(field.column_name)
+            if isinstance(value, CellError):
+                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it.
+                errors[field.attribute] = ValidationError(
+                    gettext("В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение.")
+                    % value,
+                    code="invalid",
+                )
+            elif isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row)
                 except ValueError as error:
@@ -255,8 +296,11 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Related records were found by the lookup widgets and the natural key by the instance
-        # loader; skipping those per-row queries keeps a 10 000-row import fast.
+        """Validate the record without the per-row queries the lookups already made.
+
+        Speed-up for "admin import XLSX (preview + confirm)": related records were found by the
+        lookup widgets and the natural key by the instance loader.
+        """
         errors = dict(import_validation_errors or {})
         related = [f.name for f in instance._meta.fields if isinstance(f, db_models.ForeignKey)]
         try:
@@ -295,49 +339,21 @@ class RegistryResource(resources.ModelResource):
         )
 
 
+def natural_key_field(model):
+    """Return the field other records use to name a record of `model` in a spreadsheet."""
+    return "slug" if any(f.name == "slug" for f in model._meta.fields) else "code"
+
+
 def _copy_options(options):
     copy = type(options).__new__(type(options))
     copy.__dict__.update(options.__dict__)
     return copy
 
 
-def unknown_headers_message(resource, unknown):
-    expected = ", ".join(force_str(f.column_name) for f in resource.get_import_fields())
-    return gettext("Неизвестные столбцы: %(unknown)s. Ожидаются: %(expected)s.") % {
-        "unknown": ", ".join(f"«{h}»" for h in unknown),
-        "expected": expected,
-    }
-
-
-def sheet_errors(resource, result):
-    """Return (spreadsheet row, column header, message) for every invalid row.
-
-    Row numbers are as the spreadsheet shows them: the header is row 1, the first data row 2.
-    """
-    headers = {name: force_str(field.column_name) for name, field in resource.fields.items()}
-    headers.update({field.attribute: force_str(field.column_name) for field in resource.fields.values()})
-    errors = []
-    for invalid in result.invalid_rows:
-        for attribute, messages in invalid.error_dict.items():
-            column = headers.get(attribute, "—")
-            for message in messages:
-                errors.append((invalid.number + 1, column, force_str(message)))
-    for number, row_errors in result.row_errors():
-        for error in row_errors:
-            errors.append((number + 1, "—", force_str(error.error)))
-    for error in result.base_errors:
-        errors.append((None, "—", force_str(error.error)))
-    return errors
-
-
 # --- reference data ---------------------------------------------------------------------------
 
 
 class CountryResource(RegistryResource):
-    code = col("code", _("Код ISO"))
-    name_ru = col("name_ru", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-
     class Meta(RegistryResource.Meta):
         model = models.Country
         fields = ["code", "name_ru", "name_en"]
@@ -345,11 +361,6 @@ class CountryResource(RegistryResource):
 
 
 class RegionResource(RegistryResource):
-    country = country_col()
-    name = col("name", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Region.Kind))
-
     class Meta(RegistryResource.Meta):
         model = models.Region
         fields = ["country", "name", "name_en", "kind"]
@@ -362,10 +373,6 @@ class RegionResource(RegistryResource):
 
 
 class FieldOfStudyResource(RegistryResource):
-    code = col("code", _("Код ISCED-F"))
-    name_ru = col("name_ru", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-
     class Meta(RegistryResource.Meta):
         model = models.FieldOfStudy
         fields = ["code", "name_ru", "name_en"]
@@ -382,15 +389,6 @@ class FieldOfStudyResource(RegistryResource):
 
 
 class SourceResource(RegistryResource):
-    slug = slug_col()
-    publisher = col("publisher", _("Издатель"))
-    title = col("title", _("Заголовок"))
-    published_on = col("published_on", _("Дата публикации"), DateWidget())
-    place = col("place", _("Место"))
-    url = col("url", _("Адрес в интернете"))
-    language = col("language", _("Язык"))
-    is_published = published_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Source
         fields = ["slug", "publisher", "title", "published_on", "place", "url", "language", "is_published"]
@@ -401,25 +399,6 @@ class SourceResource(RegistryResource):
 
 
 class InstitutionResource(RegistryResource):
-    slug = slug_col()
-    name = col("name", _("Официальное название"))
-    name_ru = col("name_ru", _("Название по-русски"))
-    name_en = col("name_en", _("Название по-английски"))
-    name_kk = col("name_kk", _("Название по-казахски"))
-    acronyms = col("acronyms", _("Сокращения"))
-    aliases = col("aliases", _("Другие названия"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Institution.Kind))
-    country = country_col()
-    region = col("region", _("Регион"), RegionWidget())
-    city = col("city", _("Город"))
-    website = col("website", _("Сайт"))
-    ror_id = col("ror_id", _("ROR"))
-    wikidata_id = col("wikidata_id", _("Wikidata"))
-    founded_year = col("founded_year", _("Год основания"), NumberWidget())
-    is_active = col("is_active", _("Действует"), YesNoWidget())
-    is_published = published_col()
-    notes = notes_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Institution
         fields = [
@@ -452,19 +431,6 @@ class InstitutionResource(RegistryResource):
 
 
 class BranchResource(RegistryResource):
-    slug = slug_col()
-    institution = col("institution", _("Головное учреждение"), LookupWidget(models.Institution, field="slug"))
-    name = col("name", _("Название"))
-    name_en = col("name_en", _("Название по-английски"))
-    country = country_col(header=_("Страна размещения"))
-    region = col("region", _("Регион"), RegionWidget())
-    city = col("city", _("Город"))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Branch.BranchStatus))
-    opened_year = col("opened_year", _("Год открытия"), NumberWidget())
-    fields = fields_col()
-    is_published = published_col()
-    notes = notes_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Branch
         fields = [
@@ -494,7 +460,7 @@ class BranchResource(RegistryResource):
 
 # --- parties ----------------------------------------------------------------------------------
 
-GROUP_PARTY = re.compile(r"^«(?P<description>[^»]+)»\s*(?:\((?P<country>[A-Za-z]{2})\))?$")
+GROUP_PARTY = re.compile(r"^«(?P<description>.+)»\s*(?:\((?P<country>[A-Za-z]{2})\))?$", re.DOTALL)
 
 
 class PartiesField(Field):
@@ -510,21 +476,36 @@ class PartiesField(Field):
         self.minimum = minimum
         super().__init__(attribute=relation, **kwargs)
 
+    def references(self):
+        if not hasattr(self, "_references"):  # one per import: the resource copies its fields
+            self._references = (References(models.Institution, "slug"), References(models.Country, "code"))
+        return self._references
+
     def clean(self, row, **kwargs):
+        institutions, countries = self.references()
         specs = []
-        for item in split_list(row.get(self.column_name)):
+        for item in split_parties(row.get(self.column_name)):
             match = GROUP_PARTY.match(item)
             if match:
                 code = (match["country"] or "").upper()
-                if code and not models.Country.objects.filter(code=code).exists():
+                if code and countries.get(code) is None:
                     raise ValueError(gettext("Нет страны с кодом «%s».") % code)
-                specs.append(("group", match["description"].strip(), code))
-            elif models.Institution.objects.filter(slug=resolve_slug(models.Institution, item)).exists():
-                specs.append(("institution", resolve_slug(models.Institution, item), ""))
+                description = match["description"].strip()
+                known = institutions.named(description)
+                if known:
+                    raise ValueError(
+                        gettext(
+                            "«%(group)s» — это учреждение из реестра: пишите его код %(code)s, "
+                            "а не группу в «»."
+                        )
+                        % {"group": description, "code": institutions.describe(known[0])}
+                    )
+                specs.append(("group", description, code))
+            elif institutions.get(item) is not None:
+                specs.append(("institution", institutions.get(item).slug, ""))
             else:
-                raise ValueError(
-                    gettext("«%s» — нет учреждения с таким кодом. Группу пишите в кавычках «…».") % item
-                )
+                error = institutions.not_found(item)
+                raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…»."))
         if len(specs) < self.minimum:
             raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
         return tuple(specs)
@@ -548,18 +529,38 @@ class PartiesField(Field):
         wanted = list(getattr(instance, "_pending_parties", ()))
         del instance._pending_parties
         relation = getattr(instance, self.relation)
-        for party in list(relation.all()):
+        for party in list(relation.select_related("institution", "country")):
             spec = party_spec(party)
             if spec in wanted:
                 wanted.remove(spec)
             else:
                 party.delete()
+        institutions, countries = self.references()
         for kind, value, code in wanted:
             if kind == "institution":
-                relation.create(institution=models.Institution.objects.get(slug=value))
+                relation.create(institution=institutions.get(value))
             else:
-                country = models.Country.objects.get(code=code) if code else None
-                relation.create(description=value, country=country)
+                relation.create(description=value, country=countries.get(code) if code else None)
+
+
+def split_parties(value):
+    """Split a parties cell on `;`, `|` or line breaks outside «…», so a group's description may
+    hold any of them (and «» of its own) and re-import from its own export."""
+    if is_blank(value):
+        return []
+    parts, current, depth = [], [], 0
+    for char in str(value):
+        if char == "«":
+            depth += 1
+        elif char == "»":
+            depth = max(depth - 1, 0)
+        if char in ";|\n" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def party_spec(party):
@@ -589,19 +590,7 @@ class UndertakingResource(RegistryResource):
 
 
 class AgreementResource(UndertakingResource):
-    slug = slug_col()
-    title = col("title", _("Название"))
-    title_en = col("title_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Agreement.Kind))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
-    agreed_on = col("agreed_on", _("Дата договорённости"), DateWidget())
-    signed_on = col("signed_on", _("Дата подписания"), DateWidget())
-    valid_from = col("valid_from", _("Действует с"), DateWidget())
-    valid_until = col("valid_until", _("Действует по"), DateWidget())
-    fields = fields_col()
     parties = PartiesField("parties", minimum=2, column_name=_("Стороны"))
-    is_published = published_col()
-    notes = notes_col()
 
     class Meta(UndertakingResource.Meta):
         model = models.Agreement
@@ -627,22 +616,7 @@ class AgreementResource(UndertakingResource):
 
 
 class ProgrammeResource(UndertakingResource):
-    slug = slug_col()
-    title = col("title", _("Название"))
-    title_en = col("title_en", _("Название по-английски"))
-    kind = col("kind", _("Вид"), ChoiceWidget(models.Programme.Kind))
-    status = col("status", _("Состояние"), ChoiceWidget(models.Status))
-    proposed_by = col("proposed_by", _("Кем предложено"))
-    proposed_at = col("proposed_at", _("Где предложено"))
-    proposed_on = col("proposed_on", _("Когда предложено"), DateWidget())
-    modelled_on = col("modelled_on", _("По образцу"), LookupWidget(models.Programme, field="slug"))
-    target_countries = col("target_countries", _("Для стран"), ManyWidget(models.Country, field="code"))
-    target_regions = col("target_regions", _("Для регионов"), RegionListWidget())
-    fields = fields_col()
     participants = PartiesField("participants", minimum=0, column_name=_("Участники"))
-    aim = col("aim", _("Цель"))
-    is_published = published_col()
-    notes = notes_col()
 
     class Meta(UndertakingResource.Meta):
         model = models.Programme
@@ -682,19 +656,6 @@ class ProgrammeResource(UndertakingResource):
 
 
 class IndicatorResource(RegistryResource):
-    slug = slug_col()
-    title = col("title", _("Что измеряется"))
-    title_en = col("title_en", _("Что измеряется, по-английски"))
-    value = col("value", _("Значение"), NumberWidget(kind=float))
-    is_approximate = col("is_approximate", _("Приблизительно"), YesNoWidget())
-    unit = col("unit", _("Единица"))
-    statement = col("statement", _("Качественная оценка"))
-    as_of = col("as_of", _("На дату"), DateWidget())
-    countries = col("countries", _("Страны"), ManyWidget(models.Country, field="code"))
-    regions = col("regions", _("Регионы"), RegionListWidget())
-    institution_kinds = col("institution_kinds", _("Виды учреждений"))
-    is_published = published_col()
-
     class Meta(RegistryResource.Meta):
         model = models.Indicator
         fields = [
@@ -762,11 +723,8 @@ class CitedRecordField(Field):
 
 
 class CitationResource(RegistryResource):
-    uid = col("uid", _("Идентификатор"), UidWidget())
+    uid = Field(attribute="uid", column_name=_("Идентификатор"), widget=UidWidget())
     record = CitedRecordField(attribute="record", column_name=_("Запись"), widget=CitedRecordWidget())
-    source = col("source", _("Источник"), LookupWidget(models.Source, field="slug"))
-    quote = col("quote", _("Цитата"))
-    note = col("note", _("Примечание"))
 
     class Meta(RegistryResource.Meta):
         model = models.Citation
