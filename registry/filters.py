@@ -1,6 +1,7 @@
 """Filters of the public list pages; the same sets narrow the downloads."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,11 @@ from . import models
 
 class RegistryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Поиск"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "ordering" in self.filters:  # empty choices read "Все" (settings); the order's reads so
+            self.filters["ordering"].extra["empty_label"] = _("как обычно")
 
     def search(self, queryset, name, value):
         return queryset.search(value)
@@ -42,7 +48,10 @@ class InstitutionFilter(RegistryFilterSet):
     country = country_filter()
     region = region_filter()
     kind = django_filters.ChoiceFilter(choices=models.Institution.Kind.choices, label=_("Вид"))
-    is_active = django_filters.BooleanFilter(label=_("Действует"))
+    is_active = django_filters.BooleanFilter(
+        label=_("Действует"),
+        widget=forms.Select(choices=[("", _("Все")), ("true", _("Да")), ("false", _("Нет"))]),
+    )
     field = django_filters.ModelChoiceFilter(
         method="by_field",
         queryset=models.FieldOfStudy.objects.all(),
@@ -92,6 +101,7 @@ class BranchFilter(RegistryFilterSet):
         queryset=models.Institution.objects.published(), to_field_name="slug", label=_("Головное учреждение")
     )
     opened = django_filters.NumberFilter(field_name="opened_year", label=_("Год открытия"))
+    parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
     ordering = django_filters.OrderingFilter(
         fields=[
             ("name", "name"),
@@ -112,12 +122,22 @@ class BranchFilter(RegistryFilterSet):
 
     class Meta:
         model = models.Branch
-        fields = ["q", "country", "region", "status", "field", "institution", "opened"]
+        fields = ["q", "country", "region", "status", "field", "institution", "opened", "parent_country"]
 
 
 class UndertakingFilter(RegistryFilterSet):
     status = django_filters.ChoiceFilter(choices=models.Status.choices, label=_("Состояние"))
     field = field_filter()
+    institution = django_filters.ModelChoiceFilter(
+        method="by_party_institution",
+        queryset=models.Institution.objects.published(),
+        to_field_name="slug",
+        label=_("Учреждение"),
+    )
+
+    def by_party_institution(self, queryset, name, value):
+        parties = "parties" if queryset.model is models.Agreement else "participants"
+        return queryset.filter(**{f"{parties}__institution": value}).distinct()
 
 
 class AgreementFilter(UndertakingFilter):
@@ -149,7 +169,7 @@ class AgreementFilter(UndertakingFilter):
 
     class Meta:
         model = models.Agreement
-        fields = ["q", "kind", "status", "field", "country", "year"]
+        fields = ["q", "kind", "status", "field", "country", "institution", "year"]
 
     def by_party_country(self, queryset, name, value):
         return queryset.filter(Q(parties__country=value) | Q(parties__institution__country=value)).distinct()
@@ -178,7 +198,7 @@ class ProgrammeFilter(UndertakingFilter):
 
     class Meta:
         model = models.Programme
-        fields = ["q", "kind", "status", "field", "country", "year"]
+        fields = ["q", "kind", "status", "field", "country", "institution", "year"]
 
     def by_year(self, queryset, name, value):
         year = int(value)
@@ -198,3 +218,47 @@ class SourceFilter(RegistryFilterSet):
     class Meta:
         model = models.Source
         fields = ["q", "publisher", "language", "year"]
+
+
+class IndicatorFilter(RegistryFilterSet):
+    country = country_filter("countries")
+    year = django_filters.NumberFilter(field_name="as_of__year", label=_("Год"))
+    ordering = django_filters.OrderingFilter(
+        fields=[("title", "title"), ("value", "value"), ("as_of", "date")],
+        field_labels={"title": _("Что измеряется"), "value": _("Значение"), "as_of": _("На дату")},
+        label=_("Порядок"),
+    )
+
+    class Meta:
+        model = models.Indicator
+        fields = ["q", "country", "year"]
+
+
+class MapForm(forms.Form):
+    """The map's own filters; the lists' filters (q, country, field…) apply to it as well."""
+
+    show = forms.MultipleChoiceField(
+        label=_("Показать"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("institution", _("Учреждения")),
+            ("branch", _("Филиалы")),
+            ("agreement", _("Соглашения")),
+            ("programme", _("Программы")),
+        ],
+    )
+    country = forms.ModelChoiceField(
+        queryset=models.Country.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Все"),
+        label=_("Страна"),
+    )
+    field = forms.ModelChoiceField(
+        queryset=models.FieldOfStudy.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Все"),
+        label=_("Направление подготовки"),
+    )
