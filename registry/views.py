@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import filters, models
+from . import filters, maps, models
 from .resources import RESOURCES
 from .spreadsheets import FORMATS_BY_NAME
 
@@ -191,6 +191,14 @@ class SourceListView(RegistryListView):
         )
 
 
+class IndicatorListView(RegistryListView):
+    model = models.Indicator
+    filterset_class = filters.IndicatorFilter
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("countries")
+
+
 class RegistryDetailView(DetailView):
     def get_queryset(self):
         return self.model.objects.published()
@@ -285,3 +293,41 @@ class SourceDetailView(RegistryDetailView):
         visible = Q(*[Q(**{f"{name}__is_published": True}) for name in models.CITED_MODELS], _connector=Q.OR)
         citations = models.Citation.objects.filter(visible).select_related(*models.CITED_MODELS)
         return super().get_queryset().prefetch_related(Prefetch("citations", queryset=citations))
+
+
+class MapView(TemplateView):
+    """The records on a map of Russia and Kazakhstan, narrowed by the same filters as the lists."""
+
+    template_name = "registry/map.html"
+    LAYERS = {
+        "institution": (filters.InstitutionFilter, InstitutionListView),
+        "branch": (filters.BranchFilter, BranchListView),
+        "agreement": (filters.AgreementFilter, AgreementListView),
+        "programme": (filters.ProgrammeFilter, ProgrammeListView),
+    }
+
+    def get_context_data(self, **kwargs):
+        shown = [layer for layer in self.request.GET.getlist("show") if layer in self.LAYERS] or list(self.LAYERS)
+        records = {}
+        for layer, (filterset_class, list_view) in self.LAYERS.items():
+            if layer not in shown:
+                records[layer] = []
+                continue
+            queryset = list_view(request=self.request).get_queryset()
+            if layer == "branch":
+                queryset = queryset.select_related("institution__country")
+            elif layer == "agreement":
+                queryset = queryset.prefetch_related("parties__regions__country")
+            elif layer == "programme":
+                queryset = queryset.prefetch_related(
+                    "target_regions__country", "participants__regions__country"
+                )
+            records[layer] = filterset_class(self.request.GET, queryset=queryset).qs
+        return {
+            **super().get_context_data(**kwargs),
+            "map": maps.build_map(
+                records["institution"], records["branch"], records["agreement"], records["programme"]
+            ),
+            "form": filters.MapForm(self.request.GET or None, initial={"show": shown}),
+            "shown": shown,
+        }
