@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonRespons
 from django.templatetags.static import static
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -52,18 +53,22 @@ class HomeView(TemplateView):
             (models.Agreement, "agreement_list"),
             (models.Programme, "programme_list"),
         ]:
-            counts.append(
-                {
-                    "label": model._meta.verbose_name_plural,
-                    "url_name": url_name,
-                    "total": model.objects.published().count(),
-                }
-            )
+            total = model.objects.published().count()
+            counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
         context["counts"] = counts
         context["status_bars"] = status_bars()
-        context["country_bars"] = country_bars()
+        context["institution_country_bars"], context["branch_country_bars"] = country_bars()
         context["recent"] = recent_records()
         return context
+
+
+#: "6 учреждений", "3 филиала": the word after a count, in the language's plural form.
+COUNT_LABELS = {
+    models.Institution: lambda n: npgettext("count", "учреждение", "учреждения", n),
+    models.Branch: lambda n: npgettext("count", "филиал", "филиалы", n),
+    models.Agreement: lambda n: npgettext("count", "соглашение", "соглашения", n),
+    models.Programme: lambda n: npgettext("count", "программа", "программы", n),
+}
 
 
 def bars(rows):
@@ -87,7 +92,8 @@ def status_bars():
 
 
 def country_bars():
-    rows = []
+    """Return institutions by country and branches by host country: two charts, two scales."""
+    institutions, branches = [], []
     for country in models.Country.objects.annotate(
         n_institutions=Count("institutions", filter=Q(institutions__is_published=True), distinct=True),
         hosted=Count(
@@ -97,10 +103,10 @@ def country_bars():
         ),
     ):
         if country.n_institutions:
-            rows.append({"label": _("Учреждения: %s") % country.name, "value": country.n_institutions})
+            institutions.append({"label": country.name, "value": country.n_institutions})
         if country.hosted:
-            rows.append({"label": _("Филиалы в стране: %s") % country.name, "value": country.hosted})
-    return bars(rows)
+            branches.append({"label": country.name, "value": country.hosted})
+    return bars(institutions), bars(branches)
 
 
 def recent_records(limit=8):

@@ -22,6 +22,12 @@ def translated(record, field, linebreaks=False):
     return format_html('<span lang="{}">{}</span>', language, html)
 
 
+@register.simple_tag
+def record_name(record):
+    """Render a record's name or title in the reader's language, marked as translated() does."""
+    return translated(record, "title" if hasattr(record, "title") else "name")
+
+
 @register.simple_tag(takes_context=True)
 def nav_link(context, url_name, label, *sections):
     """A navigation link, marked aria-current="page" on its own section's pages."""
