@@ -7,7 +7,6 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -313,7 +312,8 @@ class MapView(TemplateView):
     }
 
     def get_context_data(self, **kwargs):
-        shown = [layer for layer in self.request.GET.getlist("show") if layer in self.LAYERS] or list(self.LAYERS)
+        asked = self.request.GET.getlist("show")
+        shown = [layer for layer in self.LAYERS if layer in asked] or list(self.LAYERS)
         records = {}
         for layer, (filterset_class, list_view) in self.LAYERS.items():
             if layer not in shown:

@@ -52,7 +52,7 @@ def test_no_public_page_is_wider_than_the_screen(browser, live_registry, languag
         context.add_cookies([{"name": "django_language", "value": language, "url": live_registry.url}])
         page = context.new_page()
         errors = []
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("console", lambda message, seen=errors: message.type == "error" and seen.append(message.text))
         for path in pages:
             page.goto(f"{live_registry.url}{path}")
             assert page.locator("html").get_attribute("lang") == language
@@ -95,7 +95,9 @@ def test_the_language_switch_offers_three_languages(page, live_registry):
     page.get_by_role("button", name="Қазақша").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == HEADINGS["kk"]
-    assert page.get_by_role("link", name="М. В. Ломоносов атындағы Мәскеу мемлекеттік университеті").count() == 1
+    assert (
+        page.get_by_role("link", name="М. В. Ломоносов атындағы Мәскеу мемлекеттік университеті").count() == 1
+    )
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == HEADINGS["en"]

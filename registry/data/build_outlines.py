@@ -47,11 +47,13 @@ def simplify(points, tolerance):
         if farthest is not None:
             keep[farthest] = True
             stack += [(first, farthest), (farthest, last)]
-    return [p for p, kept in zip(points, keep) if kept]
+    return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
 def area(ring):
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return (
+        abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
+    )
 
 
 def main():
@@ -70,7 +72,7 @@ def main():
             continue
         points, parts = record.shape.points, [*record.shape.parts, len(record.shape.points)]
         rings = []
-        for start, end in zip(parts, parts[1:]):
+        for start, end in zip(parts, parts[1:], strict=False):
             ring = [(round(x, 2), round(y, 2)) for x, y in simplify(points[start:end], TOLERANCE)]
             if len(ring) >= 4 and area(ring) >= SMALLEST_ISLAND:
                 rings.append(ring)
@@ -83,7 +85,7 @@ def main():
         )
     collection = {
         "type": "FeatureCollection",
-        "source": "Natural Earth 1:10m Admin 0 – Countries (public domain), simplified; see build_outlines.py",
+        "source": "Natural Earth 1:10m Admin 0 – Countries (public domain); see build_outlines.py",
         "features": features,
     }
     OUTPUT.write_text(json.dumps(collection, separators=(",", ":")) + "\n")
