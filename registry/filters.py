@@ -3,9 +3,21 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import models
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """Ordering whose "(descending)" labels are translated when shown, not once at import."""
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", format_lazy(_("{} (по убыванию)"), label))]
+        return choices
 
 
 class RegistryFilterSet(django_filters.FilterSet):
@@ -59,7 +71,7 @@ class InstitutionFilter(RegistryFilterSet):
         label=_("Направление подготовки"),
     )
     founded = django_filters.NumberFilter(field_name="founded_year", label=_("Год основания"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("name_ru", "name"),
             ("kind", "kind"),
@@ -102,7 +114,7 @@ class BranchFilter(RegistryFilterSet):
     )
     opened = django_filters.NumberFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("name", "name"),
             ("institution__name_ru", "institution"),
@@ -149,7 +161,7 @@ class AgreementFilter(UndertakingFilter):
         label=_("Страна стороны"),
     )
     year = django_filters.NumberFilter(method="by_year", label=_("Год"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("title", "title"),
             ("kind", "kind"),
@@ -185,7 +197,7 @@ class ProgrammeFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Programme.Kind.choices, label=_("Вид"))
     country = country_filter("target_countries", label=_("Для страны"))
     year = django_filters.NumberFilter(method="by_year", label=_("Год"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("title", "title"), ("kind", "kind"), ("status", "status"), ("proposed_on", "proposed")],
         field_labels={
             "title": _("Название"),
@@ -209,7 +221,7 @@ class SourceFilter(RegistryFilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact", label=_("Издатель"))
     language = django_filters.CharFilter(label=_("Язык"))
     year = django_filters.NumberFilter(field_name="published_on__year", label=_("Год"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("published_on", "date"), ("publisher", "publisher"), ("title", "title")],
         field_labels={"published_on": _("Дата"), "publisher": _("Издатель"), "title": _("Заголовок")},
         label=_("Порядок"),
@@ -223,7 +235,7 @@ class SourceFilter(RegistryFilterSet):
 class IndicatorFilter(RegistryFilterSet):
     country = country_filter("countries")
     year = django_filters.NumberFilter(field_name="as_of__year", label=_("Год"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("title", "title"), ("value", "value"), ("as_of", "date")],
         field_labels={"title": _("Что измеряется"), "value": _("Значение"), "as_of": _("На дату")},
         label=_("Порядок"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 OUTLINES = Path(__file__).parent / "data" / "ru-kz-outlines.json"
@@ -104,15 +105,27 @@ def _cities():
         if city["countrycode"] not in ("RU", "KZ"):
             continue
         for name in [city["name"], *city.get("alternatenames", [])]:
-            index[(city["countrycode"], _fold(name))] = (city["latitude"], city["longitude"])
+            index[(city["countrycode"], _fold(name))] = (city["latitude"], city["longitude"], city["name"])
     return index
 
 
 def city_location(city, country_code):
     """Return (lat, lon) of a city named in Russian or English, or None when unknown."""
-    if not city:
-        return None
-    return _cities().get((country_code, _fold(city)))
+    found = _cities().get((country_code, _fold(city))) if city else None
+    return found[:2] if found else None
+
+
+def city_english_name(city, country_code):
+    """Return the GeoNames (English) name of a city named in Russian, or None when unknown."""
+    found = _cities().get((country_code, _fold(city))) if city else None
+    return found[2] if found else None
+
+
+def city_label(record):
+    """Return the record's city as the map labels it: the GeoNames name on English pages."""
+    if (get_language() or "ru").startswith("en"):
+        return city_english_name(record.city, record.country.code) or record.city
+    return record.city
 
 
 def region_location(region):
@@ -199,7 +212,7 @@ def build_map(institutions=(), branches=(), agreements=(), programmes=()):
     for institution in institutions:
         location = city_location(institution.city, institution.country.code)
         if location:
-            located[institution.pk] = place("institution", institution, location, institution.city)
+            located[institution.pk] = place("institution", institution, location, city_label(institution))
         else:
             result.unplaced.append(("institution", institution, _("город не указан или не найден")))
     for branch in branches:
@@ -207,7 +220,7 @@ def build_map(institutions=(), branches=(), agreements=(), programmes=()):
         if not location:
             result.unplaced.append(("branch", branch, _("город не указан в источнике")))
             continue
-        mark = place("branch", branch, location, branch.city)
+        mark = place("branch", branch, location, city_label(branch))
         parent = located.get(branch.institution_id)
         if parent is None:
             parent_location = city_location(branch.institution.city, branch.institution.country.code)
