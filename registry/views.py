@@ -1,10 +1,11 @@
 """Public pages: anyone may read what staff have published, and take it away as a spreadsheet."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.utils.text import capfirst
 from django.utils.translation import npgettext
@@ -126,18 +127,28 @@ class RegistryListView(FilterView):
         return self.model.objects.published()
 
     def get_context_data(self, **kwargs):
+        name = self.model._meta.model_name
         return {
             **super().get_context_data(**kwargs),
             "heading": capfirst(self.model._meta.verbose_name_plural),
+            "map_layer": name if name in MapView.LAYERS else None,
         }
 
     def get(self, request, *args, **kwargs):
+        if "" in request.GET.values():
+            # A form sent without script: keep the address to what the reader chose.
+            return redirect(without_empty_parameters(request))
         file_format = FORMATS_BY_NAME.get(request.GET.get("download", ""))
         if file_format is None:
             return super().get(request, *args, **kwargs)
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         return download(self.model, queryset, file_format())
+
+
+def without_empty_parameters(request):
+    kept = [(name, value) for name, values in request.GET.lists() for value in values if value != ""]
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
 
 
 def download(model, queryset, file_format):

@@ -117,3 +117,18 @@ def test_the_focus_ring_has_at_least_three_to_one_contrast_on_every_background()
     for background in ("paper", "tint"):
         light = relative_luminance(variables[background])
         assert (light + 0.05) / (ring + 0.05) >= 3
+
+
+@pytest.mark.django_db
+def test_empty_parameters_are_dropped_from_the_address(client):
+    response = client.get(reverse("registry:institution_list"), {"q": "", "country": "KZ", "kind": ""})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{reverse('registry:institution_list')}?country=KZ"
+    everything_empty = client.get(reverse("registry:branch_list"), {"q": "", "country": ""})
+    assert everything_empty.headers["Location"] == reverse("registry:branch_list")
+
+
+@pytest.mark.django_db
+def test_a_list_opens_the_map_with_its_filters(client, article):
+    html = html_of(client.get(reverse("registry:branch_list"), {"country": "KZ"}))
+    assert f'href="{reverse("registry:map")}?country=KZ&amp;show=branch"' in html
