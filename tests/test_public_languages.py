@@ -96,7 +96,8 @@ class TestPluralsAndDates:
         assert found in main_of(get(client, "/institutions/", language))
 
     @pytest.mark.parametrize(
-        ("language", "date"), [("ru", "12 ноября 2025"), ("en", "12 November 2025"), ("kk", "2025 ж. 12 қараша")]
+        ("language", "date"),
+        [("ru", "12 ноября 2025"), ("en", "12 November 2025"), ("kk", "2025 ж. 12 қараша")],
     )
     def test_dates_are_written_for_the_language(self, article, client, language, date):
         assert date in main_of(get(client, "/indicators/kz-students-in-russia/", language))
