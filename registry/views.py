@@ -101,7 +101,7 @@ def country_bars():
             filter=Q(branches__is_published=True, branches__institution__is_published=True),
             distinct=True,
         ),
-    ):
+    ).order_by("name_ru"):  # an aggregate drops Meta.ordering
         if country.n_institutions:
             institutions.append({"label": country.name, "value": country.n_institutions})
         if country.hosted:
