@@ -175,3 +175,15 @@ def test_the_kazakh_catalogue_translates_every_public_string():
         if re.search(r'^msgstr(\[\d\])? ""$(?!\n")', entry, flags=re.M):
             untranslated.append(re.search(r'msgid "(.*)"', entry).group(1))
     assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_staff_enter_the_translations_in_the_admin(admin_client, article):
+    programme = models.Programme.objects.get(slug="ru-kz-technical-training")
+    html = admin_client.get(reverse("admin:registry_programme_change", args=[programme.pk])).content.decode()
+    for name in ["aim_en", "aim_kk", "proposed_by_en", "notes_kk", "title_kk"]:
+        assert f'name="{name}"' in html
+    assert 'name="status_steps-0-note_en"' in html
+    agreement = models.Agreement.objects.get(slug="orenburg-samara-kz-technical")
+    html = admin_client.get(reverse("admin:registry_agreement_change", args=[agreement.pk])).content.decode()
+    assert 'name="parties-0-description_en"' in html
