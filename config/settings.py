@@ -130,8 +130,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
+LANGUAGES = [("ru", _("Русский")), ("en", _("English")), ("kk", _("Қазақша"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as a reader of each language writes them: 12 ноября 2025, 12 November 2025, 2025 ж. 12 қараша.
+FORMAT_MODULE_PATH = ["config.formats"]
+# django-filter's empty choice reads "Все" / "All", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Все")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

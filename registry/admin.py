@@ -268,7 +268,7 @@ class CitationInline(admin.StackedInline):
     model = models.Citation
     extra = 0
     autocomplete_fields = ["source"]
-    fields = ["source", "quote", "note"]
+    fields = ["source", "quote", "note", "note_en", "note_kk"]
     verbose_name = _("цитата из источника")
     verbose_name_plural = _("цитаты из источников")
 
@@ -291,7 +291,17 @@ class PartyInline(admin.StackedInline):
     extra = 0
     formset = AtLeastTwoPartiesFormSet
     autocomplete_fields = ["institution", "country", "regions"]
-    fields = ["institution", "description", "country", "regions", "role"]
+    fields = [
+        "institution",
+        "description",
+        "description_en",
+        "description_kk",
+        "country",
+        "regions",
+        "role",
+        "role_en",
+        "role_kk",
+    ]
 
 
 class AgreementPartyInline(PartyInline):
@@ -337,7 +347,7 @@ class StatusStepInline(admin.StackedInline):
     extra = 0
     formset = StatusAgreesWithStepsFormSet
     autocomplete_fields = ["source"]
-    fields = ["status", "date", "source", "note"]
+    fields = ["status", "date", "source", "note", "note_en", "note_kk"]
 
 
 class AgreementStatusStepInline(StatusStepInline):
@@ -404,6 +414,7 @@ class InstitutionAdmin(PublishableAdmin):
         (None, {"fields": ["slug", "name_ru", "name_en", "name_kk", "name", "acronyms", "aliases", "kind"]}),
         (_("Где"), {"fields": ["country", "region", "city"]}),
         (_("Идентификаторы"), {"fields": ["website", "ror_id", "wikidata_id", "founded_year"]}),
+        (_("Переводы"), {"classes": ["collapse"], "fields": ["notes_en", "notes_kk"]}),
         (_("Состояние"), {"fields": ["is_active", "is_published", "notes", "created_at", "updated_at"]}),
     ]
 
@@ -426,8 +437,22 @@ class AgreementAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "title", "title_en", "kind", "status", "fields"]}),
         (_("Даты"), {"fields": ["agreed_on", "signed_on", "valid_from", "valid_until"]}),
+        (_("Переводы"), {"classes": ["collapse"], "fields": ["title_kk", "notes_en", "notes_kk"]}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
     ]
+
+
+PROGRAMME_TRANSLATIONS = [
+    "title_kk",
+    "aim_en",
+    "aim_kk",
+    "proposed_by_en",
+    "proposed_by_kk",
+    "proposed_at_en",
+    "proposed_at_kk",
+    "notes_en",
+    "notes_kk",
+]
 
 
 @admin.register(models.Programme)
@@ -441,6 +466,7 @@ class ProgrammeAdmin(PublishableAdmin):
         (None, {"fields": ["slug", "title", "title_en", "kind", "status", "modelled_on", "aim"]}),
         (_("Кем и где предложено"), {"fields": ["proposed_by", "proposed_at", "proposed_on"]}),
         (_("Охват"), {"fields": ["target_countries", "target_regions", "fields"]}),
+        (_("Переводы"), {"classes": ["collapse"], "fields": PROGRAMME_TRANSLATIONS}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
     ]
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,32 @@ from simple_history.models import HistoricalRecords
 from .search import normalise_for_search, search_filter
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
+
+#: The languages a Russian text may be translated into, as suffixes of its fields (notes_en, notes_kk).
+TRANSLATIONS = ("en", "kk")
+
+
+def translated_copies(field_class, verbose_name, **options):
+    """Return the optional English and Kazakh fields of a Russian text field."""
+    return tuple(
+        field_class(format_lazy("{} ({})", verbose_name, suffix), blank=True, **options)
+        for suffix in (_("по-английски"), _("по-казахски"))
+    )
+
+
+def in_reader_language(record, field):
+    """Return the record's text in the reader's language and that language's code.
+
+    The Russian text (field_ru where the record has one, else the field itself) stands in for a
+    missing translation, and the code then says "ru" so the page can mark it with lang="ru".
+    """
+    language = (get_language() or "ru").split("-")[0]
+    if language in TRANSLATIONS:
+        text = getattr(record, f"{field}_{language}", "")
+        if text:
+            return text, language
+    russian = f"{field}_ru" if hasattr(record, f"{field}_ru") else field
+    return getattr(record, russian), "ru"
 
 
 def io_permissions(model_name, verbose_plural):
@@ -139,8 +166,8 @@ class PublicRecord(Timestamped):
     def refresh_search_text(self):
         self.search_text = normalise_for_search(*self.search_parts())
 
-    def localised(self, russian, english):
-        return english if get_language() == "en" and english else russian
+    def translated(self, field):
+        return in_reader_language(self, field)[0]
 
 
 class Keyed(models.Model):
@@ -170,6 +197,7 @@ class Country(models.Model):
     )
     name_ru = models.CharField(_("название"), max_length=100)
     name_en = models.CharField(_("название по-английски"), max_length=100)
+    name_kk = models.CharField(_("название по-казахски"), max_length=100, blank=True)
     history = HistoricalRecords()
 
     objects = CodeManager()
@@ -188,7 +216,7 @@ class Country(models.Model):
 
     @property
     def name(self):
-        return self.name_en if get_language() == "en" and self.name_en else self.name_ru
+        return in_reader_language(self, "name")[0]
 
 
 class RegionManager(models.Manager):
@@ -211,6 +239,7 @@ class Region(models.Model):
     )
     name = models.CharField(_("название"), max_length=150)
     name_en = models.CharField(_("название по-английски"), max_length=150, blank=True)
+    name_kk = models.CharField(_("название по-казахски"), max_length=150, blank=True)
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     history = HistoricalRecords()
 
@@ -230,7 +259,7 @@ class Region(models.Model):
 
     @property
     def label(self):
-        return self.name_en if get_language() == "en" and self.name_en else self.name
+        return in_reader_language(self, "name")[0]
 
     def natural_key(self):
         return (self.country.code, self.name)
@@ -248,6 +277,7 @@ class FieldOfStudy(models.Model):
     )
     name_ru = models.CharField(_("название"), max_length=200)
     name_en = models.CharField(_("название по-английски"), max_length=200)
+    name_kk = models.CharField(_("название по-казахски"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     objects = CodeManager()
@@ -263,7 +293,7 @@ class FieldOfStudy(models.Model):
 
     @property
     def name(self):
-        return self.name_en if get_language() == "en" and self.name_en else self.name_ru
+        return in_reader_language(self, "name")[0]
 
     def natural_key(self):
         return (self.code,)
@@ -274,9 +304,11 @@ class FieldOfStudy(models.Model):
 
 class Source(PublicRecord):
     publisher = models.CharField(_("издатель"), max_length=200)
+    publisher_en, publisher_kk = translated_copies(models.CharField, _("издатель"), max_length=200)
     title = models.CharField(_("заголовок"), max_length=500)
     published_on = models.DateField(_("дата публикации"))
     place = models.CharField(_("место"), max_length=200, blank=True)
+    place_en, place_kk = translated_copies(models.CharField, _("место"), max_length=200)
     url = models.URLField(_("адрес в интернете"), blank=True)
     language = models.CharField(_("язык"), max_length=10, default="ru", help_text=_("Код языка: ru, kk, en."))
     history = HistoricalRecords()
@@ -366,6 +398,7 @@ class Institution(PublicRecord):
     )
     is_active = models.BooleanField(_("действует"), default=True)
     notes = models.TextField(_("примечания"), blank=True)
+    notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
     history = HistoricalRecords()
 
     class Meta:
@@ -384,7 +417,7 @@ class Institution(PublicRecord):
 
     @property
     def display_name(self):
-        return self.localised(self.name_ru, self.name_en)
+        return self.translated("name")
 
     @property
     def acronym_list(self):
@@ -418,6 +451,7 @@ class Branch(PublicRecord):
     )
     name = models.CharField(_("название"), max_length=500)
     name_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
+    name_kk = models.CharField(_("название по-казахски"), max_length=500, blank=True)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="branches", verbose_name=_("страна размещения")
     )
@@ -440,6 +474,7 @@ class Branch(PublicRecord):
         FieldOfStudy, blank=True, related_name="branches", verbose_name=_("направления подготовки")
     )
     notes = models.TextField(_("примечания"), blank=True)
+    notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
     history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(BranchQuerySet)()
@@ -460,7 +495,7 @@ class Branch(PublicRecord):
 
     @property
     def display_name(self):
-        return self.localised(self.name, self.name_en)
+        return self.translated("name")
 
     def search_parts(self):
         parts = [self.slug, self.name, self.name_en, self.city]
@@ -478,11 +513,13 @@ class Undertaking(PublicRecord):
 
     title = models.CharField(_("название"), max_length=500)
     title_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
+    title_kk = models.CharField(_("название по-казахски"), max_length=500, blank=True)
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, db_index=True)
     fields = models.ManyToManyField(
         FieldOfStudy, blank=True, related_name="%(class)ss", verbose_name=_("направления подготовки")
     )
     notes = models.TextField(_("примечания"), blank=True)
+    notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
 
     class Meta:
         abstract = True
@@ -492,7 +529,7 @@ class Undertaking(PublicRecord):
 
     @property
     def display_name(self):
-        return self.localised(self.title, self.title_en)
+        return self.translated("title")
 
     def search_parts(self):
         return [self.slug, self.title, self.title_en, self.notes]
@@ -562,7 +599,9 @@ class Programme(Undertaking):
     proposed_by = models.CharField(
         _("кем предложено"), max_length=300, blank=True, help_text=_("Словами, как в источнике.")
     )
+    proposed_by_en, proposed_by_kk = translated_copies(models.CharField, _("кем предложено"), max_length=300)
     proposed_at = models.CharField(_("где предложено"), max_length=300, blank=True)
+    proposed_at_en, proposed_at_kk = translated_copies(models.CharField, _("где предложено"), max_length=300)
     proposed_on = models.DateField(_("когда предложено"), null=True, blank=True)
     modelled_on = models.ForeignKey(
         "self",
@@ -579,6 +618,7 @@ class Programme(Undertaking):
         Region, blank=True, related_name="programmes", verbose_name=_("для регионов")
     )
     aim = models.TextField(_("цель"), blank=True)
+    aim_en, aim_kk = translated_copies(models.TextField, _("цель"))
     history = HistoricalRecords()
 
     class Meta:
@@ -623,11 +663,13 @@ class Party(Keyed):
         blank=True,
         help_text=_("Если учреждения не названы: например «вузы Оренбургской области»."),
     )
+    description_en, description_kk = translated_copies(models.CharField, _("описание группы"), max_length=500)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("страна")
     )
     regions = models.ManyToManyField(Region, blank=True, verbose_name=_("регионы"))
     role = models.CharField(_("роль"), max_length=200, blank=True)
+    role_en, role_kk = translated_copies(models.CharField, _("роль"), max_length=200)
 
     class Meta:
         abstract = True
@@ -640,7 +682,7 @@ class Party(Keyed):
         ]
 
     def __str__(self):
-        return str(self.institution) if self.institution_id else self.description
+        return str(self.institution) if self.institution_id else in_reader_language(self, "description")[0]
 
     def clean(self):
         super().clean()
@@ -681,6 +723,7 @@ class StatusStep(Keyed):
     date = models.DateField(_("дата"))
     source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("источник"))
     note = models.CharField(_("примечание"), max_length=500, blank=True)
+    note_en, note_kk = translated_copies(models.CharField, _("примечание"), max_length=500)
 
     class Meta:
         abstract = True
@@ -719,16 +762,19 @@ class ProgrammeStatusStep(StatusStep):
 class Indicator(PublicRecord):
     title = models.CharField(_("что измеряется"), max_length=300)
     title_en = models.CharField(_("что измеряется, по-английски"), max_length=300, blank=True)
+    title_kk = models.CharField(_("что измеряется, по-казахски"), max_length=300, blank=True)
     value = models.DecimalField(_("значение"), max_digits=14, decimal_places=2, null=True, blank=True)
     is_approximate = models.BooleanField(
         _("приблизительно"), default=False, help_text=_("«порядка», «около».")
     )
     unit = models.CharField(_("единица"), max_length=50, blank=True)
+    unit_en, unit_kk = translated_copies(models.CharField, _("единица"), max_length=50)
     statement = models.TextField(
         _("качественная оценка"),
         blank=True,
         help_text=_("Если числа нет: например «один из лидеров»."),
     )
+    statement_en, statement_kk = translated_copies(models.TextField, _("качественная оценка"))
     as_of = models.DateField(_("на дату"))
     countries = models.ManyToManyField(
         Country, blank=True, related_name="indicators", verbose_name=_("страны")
@@ -759,7 +805,7 @@ class Indicator(PublicRecord):
 
     @property
     def display_name(self):
-        return self.localised(self.title, self.title_en)
+        return self.translated("title")
 
     @property
     def kind_list(self):
@@ -790,6 +836,7 @@ class Citation(Keyed, Timestamped):
     )
     quote = models.TextField(_("цитата"), help_text=_("Дословно, как в источнике."))
     note = models.TextField(_("примечание"), blank=True)
+    note_en, note_kk = translated_copies(models.TextField, _("примечание"))
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )

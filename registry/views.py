@@ -1,18 +1,19 @@
 """Public pages: anyone may read what staff have published, and take it away as a spreadsheet."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import filters, models
+from . import filters, maps, models
 from .slugs import resolve_slug
 from .spreadsheets import FORMATS_BY_NAME, RESOURCES
 
@@ -53,18 +54,22 @@ class HomeView(TemplateView):
             (models.Agreement, "agreement_list"),
             (models.Programme, "programme_list"),
         ]:
-            counts.append(
-                {
-                    "label": model._meta.verbose_name_plural,
-                    "url_name": url_name,
-                    "total": model.objects.published().count(),
-                }
-            )
+            total = model.objects.published().count()
+            counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
         context["counts"] = counts
         context["status_bars"] = status_bars()
-        context["country_bars"] = country_bars()
+        context["institution_country_bars"], context["branch_country_bars"] = country_bars()
         context["recent"] = recent_records()
         return context
+
+
+#: "6 учреждений", "3 филиала": the word after a count, in the language's plural form.
+COUNT_LABELS = {
+    models.Institution: lambda n: npgettext("count", "учреждение", "учреждения", n),
+    models.Branch: lambda n: npgettext("count", "филиал", "филиалы", n),
+    models.Agreement: lambda n: npgettext("count", "соглашение", "соглашения", n),
+    models.Programme: lambda n: npgettext("count", "программа", "программы", n),
+}
 
 
 def bars(rows):
@@ -88,7 +93,8 @@ def status_bars():
 
 
 def country_bars():
-    rows = []
+    """Return institutions by country and branches by host country: two charts, two scales."""
+    institutions, branches = [], []
     for country in models.Country.objects.annotate(
         n_institutions=Count("institutions", filter=Q(institutions__is_published=True), distinct=True),
         hosted=Count(
@@ -96,12 +102,12 @@ def country_bars():
             filter=Q(branches__is_published=True, branches__institution__is_published=True),
             distinct=True,
         ),
-    ):
+    ).order_by("name_ru"):  # an aggregate drops Meta.ordering
         if country.n_institutions:
-            rows.append({"label": _("Учреждения: %s") % country.name, "value": country.n_institutions})
+            institutions.append({"label": country.name, "value": country.n_institutions})
         if country.hosted:
-            rows.append({"label": _("Филиалы в стране: %s") % country.name, "value": country.hosted})
-    return bars(rows)
+            branches.append({"label": country.name, "value": country.hosted})
+    return bars(institutions), bars(branches)
 
 
 def recent_records(limit=8):
@@ -122,18 +128,28 @@ class RegistryListView(FilterView):
         return self.model.objects.published()
 
     def get_context_data(self, **kwargs):
+        name = self.model._meta.model_name
         return {
             **super().get_context_data(**kwargs),
             "heading": capfirst(self.model._meta.verbose_name_plural),
+            "map_layer": name if name in MapView.LAYERS else None,
         }
 
     def get(self, request, *args, **kwargs):
+        if "" in request.GET.values():
+            # A form sent without script: keep the address to what the reader chose.
+            return redirect(without_empty_parameters(request))
         file_format = FORMATS_BY_NAME.get(request.GET.get("download", ""))
         if file_format is None:
             return super().get(request, *args, **kwargs)
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         return download(self.model, queryset, file_format())
+
+
+def without_empty_parameters(request):
+    kept = [(name, value) for name, values in request.GET.lists() for value in values if value != ""]
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
 
 
 def download(model, queryset, file_format):
@@ -190,6 +206,14 @@ class SourceListView(RegistryListView):
             .annotate(citation_count=Count("citations"))
             .order_by(*models.Source._meta.ordering)
         )
+
+
+class IndicatorListView(RegistryListView):
+    model = models.Indicator
+    filterset_class = filters.IndicatorFilter
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("countries")
 
 
 class RegistryDetailView(DetailView):
@@ -296,3 +320,42 @@ class SourceDetailView(RegistryDetailView):
         visible = Q(*[Q(**{f"{name}__is_published": True}) for name in models.CITED_MODELS], _connector=Q.OR)
         citations = models.Citation.objects.filter(visible).select_related(*models.CITED_MODELS)
         return super().get_queryset().prefetch_related(Prefetch("citations", queryset=citations))
+
+
+class MapView(TemplateView):
+    """The records on a map of Russia and Kazakhstan, narrowed by the same filters as the lists."""
+
+    template_name = "registry/map.html"
+    LAYERS = {
+        "institution": (filters.InstitutionFilter, InstitutionListView),
+        "branch": (filters.BranchFilter, BranchListView),
+        "agreement": (filters.AgreementFilter, AgreementListView),
+        "programme": (filters.ProgrammeFilter, ProgrammeListView),
+    }
+
+    def get_context_data(self, **kwargs):
+        asked = self.request.GET.getlist("show")
+        shown = [layer for layer in self.LAYERS if layer in asked] or list(self.LAYERS)
+        records = {}
+        for layer, (filterset_class, list_view) in self.LAYERS.items():
+            if layer not in shown:
+                records[layer] = []
+                continue
+            queryset = list_view(request=self.request).get_queryset()
+            if layer == "branch":
+                queryset = queryset.select_related("institution__country")
+            elif layer == "agreement":
+                queryset = queryset.prefetch_related("parties__regions__country")
+            elif layer == "programme":
+                queryset = queryset.prefetch_related(
+                    "target_regions__country", "participants__regions__country"
+                )
+            records[layer] = filterset_class(self.request.GET, queryset=queryset).qs
+        return {
+            **super().get_context_data(**kwargs),
+            "map": maps.build_map(
+                records["institution"], records["branch"], records["agreement"], records["programme"]
+            ),
+            "form": filters.MapForm(self.request.GET or None, initial={"show": shown}),
+            "shown": shown,
+        }

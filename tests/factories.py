@@ -56,7 +56,8 @@ def institution(**fields):
 def branch(**fields):
     n = next(_counter)
     values = {"slug": f"branch-{n}", "name": f"Филиал номер {n}", "is_published": True, **fields}
-    values.setdefault("institution", institution())
+    if "institution" not in values:  # not setdefault: that would make a spare institution every time
+        values["institution"] = institution()
     values.setdefault("country", country())
     return models.Branch.objects.create(**values)
 

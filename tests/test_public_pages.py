@@ -52,7 +52,7 @@ class TestPagesOpen:
     def test_a_programme_links_its_model_and_status_history(self, client, article):
         page = client.get(url("programme_detail", "ru-kz-technical-training")).content.decode()
         assert url("programme_detail", "professionalitet") in page
-        assert "предложено" in page and "12.11.2025" in page
+        assert "предложено" in page and "12 ноября 2025" in page
         assert "для регионов обеих стран" in page
 
     def test_an_institution_links_its_branches(self, client, article):
