@@ -4,6 +4,7 @@ import logging
 import tablib
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
 from .forms import OptimisticLockForm, SpreadsheetImportForm
+from .permissions import may
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
 
@@ -146,12 +148,52 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     # Staff paste bare domains ("msu.ru"); read them as https, as Django 6 will by default.
     formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
 
+    # History: anyone who may view a record may read its history; writing a version back asks
+    # registry/permissions.py, as every other write does (revert: change; restore: add + change).
+
+    def history_view(self, request, object_id, extra_context=None):
+        key_or_404(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_id = key_or_404(self.model, unquote(object_id))
+        key_or_404(self.model.history.model, version_id)
+        if request.method == "POST" and not may(request.user, self.history_action(object_id), self.model):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        action = self.history_action(obj.pk) if obj is not None else "revert"
+        return super().revert_disabled(request, obj) or not may(request.user, action, self.model)
+
+    def history_action(self, object_id):
+        """Return "revert" for a record that exists, "restore" for a deleted one."""
+        return "revert" if self.model._default_manager.filter(pk=object_id).exists() else "restore"
+
+
+def key_or_404(model, value):
+    """Return the value as the model's primary key, or answer 404 if it cannot be one."""
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        raise Http404 from None
+
 
 def log_deletion(request, opts, objects):
     for obj in objects:
         logger.info(
             "deleted model=%s pk=%s repr=%r user=%s", opts.label, obj.pk, str(obj), request.user.username
         )
+
+
+def log_publication(request, opts, obj):
+    logger.info(
+        "%s model=%s slug=%s user=%s",
+        "published" if obj.is_published else "unpublished",
+        opts.label,
+        obj.slug,
+        request.user.username,
+    )
 
 
 class FoldedSearchMixin:
@@ -177,6 +219,16 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
             fieldsets = [*head, (title, {**options, "fields": [*options["fields"], "loaded_version"]})]
         return fieldsets
 
+    def save_model(self, request, obj, form, change):
+        # The change form and a revert or restore from history publish too: same reason, same log.
+        stored = self.model._default_manager.filter(pk=obj.pk).values_list("is_published", flat=True)
+        publication_changed = bool(stored.first()) != obj.is_published
+        if publication_changed:
+            obj._change_reason = "published" if obj.is_published else "unpublished"
+        super().save_model(request, obj, form, change)
+        if publication_changed:
+            log_publication(request, self.opts, obj)
+
     @admin.action(description=_("Опубликовать выбранные записи"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
@@ -193,13 +245,7 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
             obj._change_reason = "published" if value else "unpublished"
             obj.save()
             changed += 1
-            logger.info(
-                "%s model=%s slug=%s user=%s",
-                obj._change_reason,
-                self.opts.label,
-                obj.slug,
-                request.user.username,
-            )
+            log_publication(request, self.opts, obj)
         message = (
             ngettext("Опубликована %d запись.", "Опубликовано записей: %d.", changed)
             if value
@@ -400,4 +446,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    # The journal is the audit trail of imports: nobody deletes it here, not even a superuser;
+    # `manage.py prune_import_journal` removes old entries (see the README).
+    def has_delete_permission(self, request, obj=None):
         return False
