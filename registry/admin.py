@@ -2,6 +2,8 @@ import contextlib
 import logging
 
 import tablib
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -26,6 +28,16 @@ logger = logging.getLogger("registry.admin")
 admin.site.site_header = _("Реестр сотрудничества России и Казахстана в образовании")
 admin.site.site_title = _("Реестр сотрудничества")
 admin.site.index_title = _("Управление реестром")
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    # django-axes' "clean up expired attempts" action reads an attribute only login requests
+    # carry and fails with a 500 here; axes cleans expired attempts at every failed login anyway.
+    actions = []
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
 class SpreadsheetAdmin(ImportExportModelAdmin):
