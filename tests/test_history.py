@@ -154,3 +154,19 @@ def test_a_history_url_with_a_malformed_id_is_not_found(admin_client, model):
     assert admin_client.get(f"/admin/registry/{model}/abc/history/").status_code == 404
     assert admin_client.get(f"/admin/registry/{model}/1/history/abc/").status_code == 404
     assert admin_client.post(f"/admin/registry/{model}/1/history/abc/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_history_pages_carry_no_inline_style_for_the_content_security_policy(admin_client):
+    record = factories.institution()
+    record.save()
+    pages = [
+        reverse("admin:registry_institution_history", args=[record.pk]),
+        reverse(
+            "admin:registry_institution_simple_history", args=[record.pk, record.history.latest().history_id]
+        ),
+    ]
+    for url in pages:
+        page = admin_client.get(url).content.decode()
+        assert " style=" not in page and "<style" not in page, url
+    assert "history-paginator" in admin_client.get(pages[0]).content.decode()
