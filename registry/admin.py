@@ -6,7 +6,8 @@ from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
@@ -173,6 +174,17 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and not may(request.user, self.history_action(object_id), self.model):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # A version someone may not revert to is shown read-only, as Django shows a change form
+        # to those who may only view it.
+        form = context.get("adminform")
+        if form is not None and context.get("revert_disabled"):
+            fieldsets = list(form.fieldsets)
+            context["adminform"] = helpers.AdminForm(
+                form.form, fieldsets, {}, readonly_fields=flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
 
     def revert_disabled(self, request, obj=None):
         action = self.history_action(obj.pk) if obj is not None else "revert"

@@ -78,6 +78,7 @@ def test_a_viewer_reads_a_version_but_cannot_post_it_back(viewer_client, superus
     url = reverse("admin:registry_institution_simple_history", args=[record.pk, draft.history_id])
     page = viewer_client.get(url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert 'name="name_ru"' not in page.content.decode() and "Черновое имя" in page.content.decode()
     versions = record.history.count()
 
     response = viewer_client.post(url, history_form_data(superuser, url))
