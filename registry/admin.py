@@ -171,7 +171,8 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         object_id = key_or_404(self.model, unquote(object_id))
         key_or_404(self.model.history.model, version_id)
-        if request.method == "POST" and not may(request.user, self.history_action(object_id), self.model):
+        # The same rule hides the Revert button and refuses the POST.
+        if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
