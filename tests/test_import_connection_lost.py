@@ -95,3 +95,8 @@ def test_an_import_that_loses_the_database_ends_with_a_message(
     assert not models.Country.objects.filter(code__in=["UZ", "TJ"]).exists()
     assert not models.Institution.objects.exists()
     assert not models.ImportRecord.objects.exists()
+
+
+def test_a_connection_is_checked_before_it_is_reused():
+    """With CONN_MAX_AGE set, a connection the database dropped is replaced, not reused into a 500."""
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
