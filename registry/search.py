@@ -37,8 +37,13 @@ def normalise_for_search(*parts):
     return _NOT_WORD.sub(" ", text).strip()
 
 
+#: A query's first distinct words that count: each is one more condition, and a thousand of them
+#: overflow SQLite's expression tree (a 500) while finding nothing a dozen would not.
+MAX_SEARCH_WORDS = 12
+
+
 def search_words(query):
-    return normalise_for_search(query).split()
+    return list(dict.fromkeys(normalise_for_search(query).split()))[:MAX_SEARCH_WORDS]
 
 
 def search_filter(query, table=None):
