@@ -108,7 +108,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 # BEGIN (so a transaction never fails half-way on lock upgrade) and the timeout waits for it.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=envint("CONN_MAX_AGE", 0)
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A connection the server killed is replaced at the next request, not reused into a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -185,13 +188,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Admin login: after AXES_FAILURE_LIMIT failures for one username from one address, that pair
-# is locked out for AXES_COOLOFF_MINUTES.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+# /healthz answers over plain HTTP too: load balancers probe it without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Admin login (registry/lockout.py): after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES; after AXES_ADDRESS_FAILURE_LIMIT
+# failures from one address, whatever the usernames, the address is. Behind PROXY_COUNT reverse
+# proxies (1 with BEHIND_PROXY) the address is read from X-Forwarded-For as they wrote it.
+PROXY_COUNT = envint("PROXY_COUNT", 1 if envbool("BEHIND_PROXY", False) else 0)
+LOGIN_FAILURES_PER_USER = envint("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURES_PER_ADDRESS = envint("AXES_ADDRESS_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "registry.lockout.failure_limit"
+AXES_CLIENT_IP_CALLABLE = "registry.lockout.client_ip_address"
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0) or None
 
 # --- logging: one line per event on stdout, key=value, easy to grep ---------------------------
 LOGGING = {

@@ -1,9 +1,13 @@
 import logging
 
 import tablib
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
@@ -19,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
+from .permissions import may
 from .spreadsheets import (
     FORMATS,
     FORMATS_BY_NAME,
@@ -34,6 +39,16 @@ logger = logging.getLogger("registry.admin")
 admin.site.site_header = _("Реестр сотрудничества России и Казахстана в образовании")
 admin.site.site_title = _("Реестр сотрудничества")
 admin.site.index_title = _("Управление реестром")
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    # django-axes' "clean up expired attempts" action reads an attribute only login requests
+    # carry and fails with a 500 here; axes cleans expired attempts at every failed login anyway.
+    actions = []
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
 class SpreadsheetAdmin(ImportExportModelAdmin):
@@ -199,12 +214,64 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     # Staff paste bare domains ("msu.ru"); read them as https, as Django 6 will by default.
     formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
 
+    # History: anyone who may view a record may read its history; writing a version back asks
+    # registry/permissions.py, as every other write does (revert: change; restore: add + change).
+
+    def history_view(self, request, object_id, extra_context=None):
+        key_or_404(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_id = key_or_404(self.model, unquote(object_id))
+        key_or_404(self.model.history.model, version_id)
+        # The same rule hides the Revert button and refuses the POST.
+        if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # A version someone may not revert to is shown read-only, as Django shows a change form
+        # to those who may only view it.
+        form = context.get("adminform")
+        if form is not None and context.get("revert_disabled"):
+            fieldsets = list(form.fieldsets)
+            context["adminform"] = helpers.AdminForm(
+                form.form, fieldsets, {}, readonly_fields=flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def revert_disabled(self, request, obj=None):
+        action = self.history_action(obj.pk) if obj is not None else "revert"
+        return super().revert_disabled(request, obj) or not may(request.user, action, self.model)
+
+    def history_action(self, object_id):
+        """Return "revert" for a record that exists, "restore" for a deleted one."""
+        return "revert" if self.model._default_manager.filter(pk=object_id).exists() else "restore"
+
+
+def key_or_404(model, value):
+    """Return the value as the model's primary key, or answer 404 if it cannot be one."""
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        raise Http404 from None
+
 
 def log_deletion(request, opts, objects):
     for obj in objects:
         logger.info(
             "deleted model=%s pk=%s repr=%r user=%s", opts.label, obj.pk, str(obj), request.user.username
         )
+
+
+def log_publication(request, opts, obj):
+    logger.info(
+        "%s model=%s slug=%s user=%s",
+        "published" if obj.is_published else "unpublished",
+        opts.label,
+        obj.slug,
+        request.user.username,
+    )
 
 
 class FoldedSearchMixin:
@@ -230,6 +297,16 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
             fieldsets = [*head, (title, {**options, "fields": [*options["fields"], "loaded_version"]})]
         return fieldsets
 
+    def save_model(self, request, obj, form, change):
+        # The change form and a revert or restore from history publish too: same reason, same log.
+        stored = self.model._default_manager.filter(pk=obj.pk).values_list("is_published", flat=True)
+        publication_changed = bool(stored.first()) != obj.is_published
+        if publication_changed:
+            obj._change_reason = "published" if obj.is_published else "unpublished"
+        super().save_model(request, obj, form, change)
+        if publication_changed:
+            log_publication(request, self.opts, obj)
+
     @admin.action(description=_("Опубликовать выбранные записи"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
@@ -246,13 +323,7 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
             obj._change_reason = "published" if value else "unpublished"
             obj.save()
             changed += 1
-            logger.info(
-                "%s model=%s slug=%s user=%s",
-                obj._change_reason,
-                self.opts.label,
-                obj.slug,
-                request.user.username,
-            )
+            log_publication(request, self.opts, obj)
         message = (
             ngettext("Опубликована %d запись.", "Опубликовано записей: %d.", changed)
             if value
@@ -553,6 +624,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # The journal is the audit trail of imports: nobody deletes it here, not even a superuser;
+    # `manage.py prune_import_journal` removes old entries (see the README).
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 class SuperusersOnly:
     """Login attempts and lockouts (django-axes) are for superusers: they name staff and addresses."""
@@ -572,7 +647,7 @@ class SuperusersOnly:
 
 for axes_model in django_apps.get_app_config("axes").get_models():
     if admin.site.is_registered(axes_model):
-        axes_admin = type(admin.site.get_model_admin(axes_model))
+        registered = type(admin.site.get_model_admin(axes_model))
         admin.site.unregister(axes_model)
-        restricted = type(axes_admin.__name__, (SuperusersOnly, axes_admin), {"__module__": __name__})
+        restricted = type(registered.__name__, (SuperusersOnly, registered), {"__module__": __name__})
         admin.site.register(axes_model, restricted)

@@ -12,9 +12,11 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401
         from .permissions import sync_after_migrate
+        from .search import forget_trigram_tables
 
         # After auth's own post_migrate handler has created the permissions.
         post_migrate.connect(sync_after_migrate, sender=self)
+        post_migrate.connect(forget_trigram_tables, sender=self)
 
 
 class LoginAttemptsConfig(AxesAppConfig):

@@ -7,7 +7,7 @@ already folded, so a plain ``contains`` does the same thing on SQLite and Postgr
 
 A substring search scans the whole table unless a trigram index serves it. On PostgreSQL that is
 a pg_trgm GIN index, which LIKE uses by itself. On SQLite it is an FTS5 table with the trigram
-tokenizer kept in step by triggers (migration 0004); words of three letters or more are looked
+tokenizer kept in step by triggers (both created by migration 0004); words of three letters or more are looked
 up there. Where neither could be created, the same search runs as a scan.
 """
 
@@ -37,8 +37,13 @@ def normalise_for_search(*parts):
     return _NOT_WORD.sub(" ", text).strip()
 
 
+#: A query's first distinct words that count: each is one more condition, and a thousand of them
+#: overflow SQLite's expression tree (a 500) while finding nothing a dozen would not.
+MAX_SEARCH_WORDS = 12
+
+
 def search_words(query):
-    return normalise_for_search(query).split()
+    return list(dict.fromkeys(normalise_for_search(query).split()))[:MAX_SEARCH_WORDS]
 
 
 def search_filter(query, table=None):
@@ -74,74 +79,6 @@ def sqlite_trigram_tables():
     return _trigram_tables[key]
 
 
-def forget_trigram_tables():
+def forget_trigram_tables(**kwargs):
+    """Look again for the trigram tables (connected to post_migrate: a migration may add or drop them)."""
     _trigram_tables.clear()
-
-
-# --- the indexes, created by migration 0004 ---------------------------------------------------
-
-
-def create_trigram_indexes(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _create_postgresql_indexes(schema_editor)
-    elif vendor == "sqlite" and _sqlite_has_trigram(schema_editor.connection):
-        for table in SEARCHABLE_TABLES:
-            for statement in _sqlite_statements(table):
-                schema_editor.execute(statement)
-    forget_trigram_tables()
-
-
-def drop_trigram_indexes(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in SEARCHABLE_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_search_trgm"')
-        elif vendor == "sqlite":
-            for suffix in ("ai", "ad", "au"):
-                schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_search_{suffix}"')
-            schema_editor.execute(f'DROP TABLE IF EXISTS "{table}_search"')
-    forget_trigram_tables()
-
-
-def _create_postgresql_indexes(schema_editor):
-    from django.db import transaction
-
-    try:
-        # Creating the extension needs rights a hosted database may not grant; search still
-        # works without the index, only slower.
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no pg_trgm here: keep the plain scan
-        return
-    for table in SEARCHABLE_TABLES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_search_trgm" ON "{table}" '
-            "USING gin (search_text gin_trgm_ops)"
-        )
-
-
-def _sqlite_has_trigram(db):
-    with db.cursor() as cursor:
-        try:
-            cursor.execute("CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(x, tokenize='trigram')")
-            cursor.execute("DROP TABLE temp.trigram_probe")
-        except Exception:  # an SQLite without FTS5 or its trigram tokenizer (before 3.34)
-            return False
-    return True
-
-
-def _sqlite_statements(table):
-    index = f"{table}_search"
-    delete = (
-        f'INSERT INTO "{index}"("{index}", rowid, search_text) VALUES (\'delete\', old.id, old.search_text);'
-    )
-    insert = f'INSERT INTO "{index}"(rowid, search_text) VALUES (new.id, new.search_text);'
-    return [
-        f"CREATE VIRTUAL TABLE \"{index}\" USING fts5(search_text, content='{table}', content_rowid='id', "
-        "tokenize='trigram')",
-        f'CREATE TRIGGER "{index}_ai" AFTER INSERT ON "{table}" BEGIN {insert} END',
-        f'CREATE TRIGGER "{index}_ad" AFTER DELETE ON "{table}" BEGIN {delete} END',
-        f'CREATE TRIGGER "{index}_au" AFTER UPDATE OF search_text ON "{table}" BEGIN {delete} {insert} END',
-        f'INSERT INTO "{index}"("{index}") VALUES (\'rebuild\')',
-    ]

@@ -102,3 +102,29 @@ def indicator(**fields):
         **fields,
     }
     return models.Indicator.objects.create(**values)
+
+
+def record_of(model_name, another=False):
+    """Return a new record of the registry model with that name (`another`: a second, distinct one)."""
+    return {
+        "country": lambda: (
+            country("TJ", "Таджикистан", "Tajikistan")
+            if another
+            else country("UZ", "Узбекистан", "Uzbekistan")
+        ),
+        "region": lambda: region("Душанбе", "TJ") if another else region("Ташкент", "UZ"),
+        "fieldofstudy": lambda: (
+            field_of_study("0212", "Дизайн", "Design")
+            if another
+            else field_of_study("0211", "Медиа", "Media")
+        ),
+        "source": source,
+        "institution": institution,
+        "branch": branch,
+        "agreement": agreement,
+        "programme": programme,
+        "indicator": indicator,
+        "citation": lambda: models.Citation.objects.create(
+            source=source(), quote="q", institution=institution()
+        ),
+    }[model_name]()

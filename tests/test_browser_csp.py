@@ -24,13 +24,16 @@ PUBLIC = [
 
 
 def admin_pages():
-    msu = models.Institution.objects.get(slug="msu").pk
+    record = models.Institution.objects.get(slug="msu")
+    record.save()  # a version in its history, so the history pages list one
+    msu, version = record.pk, record.history.latest().history_id
     agreement = models.Agreement.objects.get(slug="orenburg-samara-kz-technical").pk
     return [
         "/admin/",
         "/admin/registry/institution/",
         f"/admin/registry/institution/{msu}/change/",
         f"/admin/registry/institution/{msu}/history/",
+        f"/admin/registry/institution/{msu}/history/{version}/",
         "/admin/registry/institution/import/",
         "/admin/registry/institution/export/",
         f"/admin/registry/agreement/{agreement}/change/",

@@ -34,28 +34,11 @@ def personas(db, superuser, editor, viewer):
     return clients
 
 
-def record_of(model):
-    return {
-        "country": lambda: factories.country("UZ", "Узбекистан", "Uzbekistan"),
-        "region": lambda: factories.region("Ташкент", "UZ"),
-        "fieldofstudy": lambda: factories.field_of_study("0211", "Медиа", "Media"),
-        "source": factories.source,
-        "institution": factories.institution,
-        "branch": factories.branch,
-        "agreement": factories.agreement,
-        "programme": factories.programme,
-        "indicator": factories.indicator,
-        "citation": lambda: models.Citation.objects.create(
-            source=factories.source(), quote="q", institution=factories.institution()
-        ),
-    }[model]()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", REGISTRY_MODEL_NAMES)
 @pytest.mark.parametrize("persona", ["anonymous", "viewer", "editor", "superuser"])
 def test_admin_permission_matrix(personas, persona, model):
-    record = record_of(model)
+    record = factories.record_of(model)
     client = personas[persona]
     urls = {
         "changelist": reverse(f"admin:registry_{model}_changelist"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from registry.management.spreadsheet_command import SpreadsheetCommand
 from registry.models import ImportRecord
@@ -48,16 +48,25 @@ class Command(SpreadsheetCommand):
         except Exception as error:  # any parser failure: the file is not in that format
             raise CommandError(f"Cannot read {path.name} as {file_format.get_title()}: {error}") from None
 
-        with transaction.atomic():
-            result = resource.import_data(
-                dataset,
-                dry_run=dry_run,
-                rollback_on_validation_errors=True,
-                file_name=path.name,
-                file_format=file_format.get_title(),
-                user=account,
-                via=ImportRecord.Via.COMMAND,
-            )
+        try:
+            with transaction.atomic():
+                result = resource.import_data(
+                    dataset,
+                    dry_run=dry_run,
+                    rollback_on_validation_errors=True,
+                    file_name=path.name,
+                    file_format=file_format.get_title(),
+                    user=account,
+                    via=ImportRecord.Via.COMMAND,
+                )
+        except (OperationalError, InterfaceError) as error:
+            raise CommandError(connection_lost(error)) from None
+        # The library reports a failure of the database as the import's error, not by raising.
+        failures = [e.error for e in result.base_errors]
+        failures += [e.error for _, errors in result.row_errors() for e in errors]
+        lost = [error for error in failures if isinstance(error, (OperationalError, InterfaceError))]
+        if lost:
+            raise CommandError(connection_lost(lost[0]))
         if result.has_errors() or result.has_validation_errors():
             for row, column, message in result.sheet_errors:
                 self.stderr.write(f"row {row or '-'}, column {column}: {message}")
@@ -67,3 +76,11 @@ class Command(SpreadsheetCommand):
             f"{'Checked' if dry_run else 'Imported'} {path.name}: {totals['new']} new, "
             f"{totals['update']} updated, {totals['skip']} unchanged."
         )
+
+
+def connection_lost(error):
+    """The transaction was rolled back by the database: say so, and that running again is safe."""
+    return (
+        f"The connection to the database was lost or failed during the import ({error}). "
+        "Nothing was imported; run the command again."
+    )

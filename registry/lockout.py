@@ -1,0 +1,43 @@
+"""Who is locked out of the admin login (django-axes' extension points, named in settings).
+
+Behind PROXY_COUNT reverse proxies, each proxy appends the address it received the request from to
+X-Forwarded-For, so the client's own address is PROXY_COUNT entries from the right; anything
+further left was written by the client and proves nothing. Without proxies it is REMOTE_ADDR.
+
+Two limits: LOGIN_FAILURES_PER_USER failures for one username from one address lock that pair
+out (guessing one password); LOGIN_FAILURES_PER_ADDRESS failures from one address, whatever the
+usernames, lock the address out (password spraying). The second is higher, so colleagues behind
+one office address do not lock each other out with a few typos.
+"""
+
+from axes.attempts import get_cool_off_threshold
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+
+
+def client_ip_address(request):
+    """Return the address of the client, as the trusted proxies in front of the site saw it."""
+    hops = settings.PROXY_COUNT
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR")
+
+
+def failure_limit(request, credentials):
+    """Return the limit that applies: per username and address once that pair is at its limit,
+    else the higher per-address limit (axes compares it with the larger of the two counts)."""
+    per_user = settings.LOGIN_FAILURES_PER_USER
+    pair_failures = (
+        AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address,
+            username=get_client_username(request, credentials),
+            attempt_time__gte=get_cool_off_threshold(request),
+        ).aggregate(n=Sum("failures_since_start"))["n"]
+        or 0
+    )
+    return per_user if pair_failures >= per_user else settings.LOGIN_FAILURES_PER_ADDRESS

@@ -1,0 +1,48 @@
+"""Our own 404 and 500 pages, in the site's design and the visitor's language, with DEBUG off."""
+
+import pytest
+from django.conf import settings
+from django.test import Client, RequestFactory, override_settings
+from django.utils import translation
+from django.views.defaults import server_error
+
+
+def english():
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(
+    "url", ["/no-such-page/", "/institutions/no-such-record/", "/admin/registry/institution/abc/history/"]
+)
+def test_a_missing_page_is_our_404_in_russian(admin_client, url):
+    response = admin_client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Страница не найдена</h1>" in page
+    assert 'class="site-header"' in page and "registry/site.css" in page
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_a_missing_page_is_in_english_when_the_visitor_chose_english():
+    response = english().get("/institutions/no-such-record/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="en">' in page and "<h1>Page not found</h1>" in page
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(("language", "heading"), [("ru", "Ошибка на сервере"), ("en", "Server error")])
+def test_a_server_error_is_our_500_and_needs_no_database(language, heading):
+    # No django_db mark: any query here would fail the test.
+    request = RequestFactory().get("/institutions/")
+    with translation.override(language):
+        response = server_error(request)
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert f'<html lang="{language}">' in page and f"<h1>{heading}</h1>" in page
+    assert "registry/site.css" in page

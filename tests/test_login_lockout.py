@@ -1,0 +1,71 @@
+"""Password guessing and spraying are locked out by the client's real address, also behind a proxy."""
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+PROXY = "10.0.0.2"  # the reverse proxy: every request reaches Django from it
+EDITOR = "203.0.113.7"
+ATTACKER = "198.51.100.66"
+
+
+def through_proxy(client_address, forged=None):
+    """A client whose requests come through one proxy that appends the address it saw."""
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def log_in(client, username, password):
+    return client.post(reverse("admin:login"), {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+@override_settings(PROXY_COUNT=1)
+def test_bad_logins_with_a_forged_forwarded_for_do_not_lock_out_the_editor_behind_the_proxy(editor):
+    attacker = through_proxy(ATTACKER, forged=EDITOR)
+    statuses = [log_in(attacker, "bob", "wrong").status_code for _ in range(6)]
+    assert statuses[-1] == 429  # the attacker's own address is locked out
+
+    response = log_in(through_proxy(EDITOR), "bob", PASSWORD)
+    assert response.status_code == 302  # logged in
+
+
+@pytest.mark.django_db
+@override_settings(PROXY_COUNT=1, LOGIN_FAILURES_PER_ADDRESS=20)
+def test_spraying_many_usernames_from_one_address_is_locked_out(editor):
+    sprayer = through_proxy(ATTACKER)
+    statuses = [log_in(sprayer, f"user{n}", "Winter2026!").status_code for n in range(20)]
+    assert statuses[:19] == [200] * 19 and statuses[19] == 429
+    # Locked out for every username now, a right password included; other addresses are not.
+    assert log_in(sprayer, "bob", PASSWORD).status_code == 429
+    assert log_in(through_proxy(EDITOR), "bob", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(PROXY_COUNT=1)
+def test_a_few_typos_of_colleagues_behind_one_address_lock_nobody_out(editor, viewer):
+    office = through_proxy(EDITOR)
+    for username in ["bob", "charlie", "bob", "charlie", "bob", "charlie"]:
+        assert log_in(office, username, "typo").status_code == 200
+    assert log_in(through_proxy(EDITOR), "charlie", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_forwarded_for_is_ignored(editor):
+    attacker = Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=EDITOR)
+    for _ in range(5):
+        log_in(attacker, "bob", "wrong")
+    assert log_in(Client(REMOTE_ADDR=EDITOR), "bob", PASSWORD).status_code == 302
+    assert (
+        log_in(Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR="192.0.2.1"), "bob", PASSWORD).status_code
+        == 429
+    )
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_healthz_answers_over_plain_http_when_https_is_enforced(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/institutions/").status_code == 301
