@@ -18,8 +18,7 @@ from django.urls import URLResolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import models
-from registry.resources import RESOURCES
-from registry.spreadsheets import FORMATS
+from registry.spreadsheets import FORMATS, RESOURCES
 from tests import factories
 from tests.forms import form_data
 
