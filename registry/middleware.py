@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -8,10 +9,14 @@ class RussianFirstLocaleMiddleware(LocaleMiddleware):
 
     Django's LocaleMiddleware also follows the browser's Accept-Language, so most visitors
     abroad, and every headless browser, would get English; the registry speaks Russian first.
+    The admin speaks only `ADMIN_LANGUAGES`: Django's Kazakh admin catalogue is too incomplete
+    to offer, so a reader who chose Kazakh sees the admin in Russian rather than half in each.
     """
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        in_admin = request.path.startswith(reverse("admin:index"))
+        offered = settings.ADMIN_LANGUAGES if in_admin else dict(settings.LANGUAGES)
+        language = chosen if chosen in offered else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -172,3 +172,9 @@ def test_the_admin_says_which_time_zone_times_are_in(admin_client, settings):
     settings.TIME_ZONE = "Asia/Almaty"
     text = admin_client.get("/admin/").content.decode()
     assert "Время указано по часовому поясу Asia/Almaty" in text
+
+
+def test_a_reader_who_chose_kazakh_sees_the_admin_in_russian_and_the_site_in_kazakh(admin_client):
+    admin_client.cookies["django_language"] = "kk"
+    assert admin_client.get(reverse("admin:index")).headers["Content-Language"] == "ru"
+    assert admin_client.get(reverse("registry:home")).headers["Content-Language"] == "kk"
