@@ -155,10 +155,13 @@ def log_deletion(request, opts, objects):
 
 
 class FoldedSearchMixin:
-    """Search the record's folded search text, so Cyrillic case and ё/е match on any database."""
+    """Search the record's folded search text (registry/search.py), in lists and autocompletes
+    alike, so case, ё/е, word forms and Latin spellings match on any database."""
 
     search_fields = ["search_text"]
-    search_help_text = _("Ищет по всем названиям, сокращениям и городу; регистр и ё/е не важны.")
+    search_help_text = _(
+        "Ищет по всем названиям и сокращениям, в том числе латиницей; регистр, ё/е и падежи не важны."
+    )
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
@@ -276,24 +279,21 @@ class BranchInline(admin.TabularInline):
 
 
 @admin.register(models.Country)
-class CountryAdmin(RegistryAdmin):
+class CountryAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["code", "name_ru", "name_en"]
-    search_fields = ["code", "name_ru", "name_en"]
 
 
 @admin.register(models.Region)
-class RegionAdmin(RegistryAdmin):
+class RegionAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["name", "name_en", "kind", "country"]
     list_filter = ["country", "kind"]
     list_select_related = ["country"]
-    search_fields = ["name", "name_en"]
     autocomplete_fields = ["country"]
 
 
 @admin.register(models.FieldOfStudy)
-class FieldOfStudyAdmin(RegistryAdmin):
+class FieldOfStudyAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["code", "name_ru", "name_en"]
-    search_fields = ["code", "name_ru", "name_en"]
 
 
 @admin.register(models.Source)
@@ -367,11 +367,11 @@ class IndicatorAdmin(PublishableAdmin):
 
 
 @admin.register(models.Citation)
-class CitationAdmin(RegistryAdmin):
+class CitationAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["__str__", "source", "cited"]
     list_select_related = ["source", *models.CITED_MODELS]
     list_filter = ["source"]
-    search_fields = ["quote", "note"]
+    search_help_text = _("Ищет по цитате и примечанию; регистр, ё/е и падежи не важны.")
     autocomplete_fields = ["source", *models.CITED_MODELS]
 
     @admin.display(description=_("к записи"))

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .search import normalise_for_search, search_filter
+from .search import rank_by_match, search_document, search_filter, search_words
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
 
@@ -41,12 +41,15 @@ class Status(models.TextChoices):
 # --- querysets and managers -------------------------------------------------------------------
 
 
-class RegistryQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
+class SearchQuerySet(models.QuerySet):
+    """Records found by any of their names (registry/search.py), best matches first."""
 
     def search(self, query):
-        return self.filter(search_filter(query, table=self.model._meta.db_table))
+        found = self.filter(search_filter(query, self.model))
+        if not search_words(query):
+            return found
+        ordering = self.query.order_by or self.model._meta.ordering
+        return found.annotate(search_rank=rank_by_match(query)).order_by("search_rank", *ordering)
 
     def bulk_create(self, objs, *args, **kwargs):
         # Bulk writes skip save() and signals; keep the search text true on them too.
@@ -55,14 +58,18 @@ class RegistryQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        # Also skipped by bulk writes: auto_now, which the admin's version check relies on.
+        # The search text follows the fields written; nothing else is touched, the version
+        # (updated_at) included: a caller that changes a record stamps it itself.
         objs = list(objs)
-        now = timezone.now()
         for obj in objs:
             obj.refresh_search_text()
-            obj.updated_at = now
-        fields = [*fields, *({"search_text", "updated_at"} - set(fields))]
+        fields = [*fields, *({"search_text"} - set(fields))]
         return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class RegistryQuerySet(SearchQuerySet):
+    def published(self):
+        return self.filter(is_published=True)
 
 
 class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
@@ -76,7 +83,7 @@ class BranchQuerySet(RegistryQuerySet):
         return super().published().filter(institution__is_published=True)
 
 
-class CodeManager(models.Manager):
+class CodeManager(models.Manager.from_queryset(SearchQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -97,7 +104,33 @@ class Timestamped(models.Model):
         abstract = True
 
 
-class PublicRecord(Timestamped):
+class Searchable(models.Model):
+    """A record found by search: its names, folded by registry/search.py, kept in search_text.
+
+    ``search_through`` names records this one is also found by, as (path, model) pairs: a branch
+    by its institution's names. They are matched in the query, never copied here, so saving one
+    record never rewrites another.
+    """
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_through = ()
+
+    class Meta:
+        abstract = True
+
+    def search_parts(self):
+        """Return every name a reader might search this record by, one name per item."""
+        return []
+
+    def refresh_search_text(self):
+        self.search_text = search_document(*self.search_parts())
+
+
+def split_names(text, separator=";"):
+    return [part.strip() for part in (text or "").split(separator) if part.strip()]
+
+
+class PublicRecord(Searchable, Timestamped):
     """A record the public may see once staff publish it; found by its slug and by search."""
 
     slug = models.SlugField(
@@ -112,8 +145,6 @@ class PublicRecord(Timestamped):
         db_index=True,
         help_text=_("Только опубликованные записи видны на публичном сайте."),
     )
-    search_text = models.TextField(editable=False, blank=True, default="")
-
     objects = SlugManager()
 
     class Meta:
@@ -126,11 +157,7 @@ class PublicRecord(Timestamped):
         return (self.slug,)
 
     def search_parts(self):
-        """Return every text a reader might search this record by."""
         return [self.slug]
-
-    def refresh_search_text(self):
-        self.search_text = normalise_for_search(*self.search_parts())
 
     def localised(self, russian, english):
         return english if get_language() == "en" and english else russian
@@ -153,7 +180,7 @@ class Keyed(models.Model):
 # --- reference data ---------------------------------------------------------------------------
 
 
-class Country(models.Model):
+class Country(Searchable):
     code = models.CharField(
         _("код ISO"),
         max_length=2,
@@ -183,13 +210,16 @@ class Country(models.Model):
     def name(self):
         return self.name_en if get_language() == "en" and self.name_en else self.name_ru
 
+    def search_parts(self):
+        return [self.code, self.name_ru, self.name_en]
 
-class RegionManager(models.Manager):
+
+class RegionManager(models.Manager.from_queryset(SearchQuerySet)):
     def get_by_natural_key(self, country_code, name):
         return self.get(country__code=country_code, name=name)
 
 
-class Region(models.Model):
+class Region(Searchable):
     class Kind(models.TextChoices):
         OBLAST = "oblast", _("область")
         FEDERAL_CITY = "federal_city", _("город федерального значения")
@@ -230,8 +260,11 @@ class Region(models.Model):
 
     natural_key.dependencies = ["registry.country"]
 
+    def search_parts(self):
+        return [self.name, self.name_en]
 
-class FieldOfStudy(models.Model):
+
+class FieldOfStudy(Searchable):
     code = models.CharField(
         _("код ISCED-F"),
         max_length=4,
@@ -260,6 +293,9 @@ class FieldOfStudy(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def search_parts(self):
+        return [self.code, self.name_ru, self.name_en]
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -384,13 +420,13 @@ class Institution(PublicRecord):
 
     def search_parts(self):
         return [
-            self.slug,
-            self.name,
+            *self.acronym_list,
             self.name_ru,
+            self.name,
             self.name_en,
             self.name_kk,
-            self.acronyms,
-            self.aliases,
+            *split_names(self.aliases, "\n"),
+            self.slug,
             self.city,
         ]
 
@@ -435,6 +471,8 @@ class Branch(PublicRecord):
     history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(BranchQuerySet)()
+    # Found by its institution's names and acronyms too, looked up in the query.
+    search_through = (("institution", Institution),)
 
     class Meta:
         ordering = ["name", "id"]
@@ -455,11 +493,7 @@ class Branch(PublicRecord):
         return self.localised(self.name, self.name_en)
 
     def search_parts(self):
-        parts = [self.slug, self.name, self.name_en, self.city]
-        if self.institution_id:
-            parent = self.institution
-            parts += [parent.name, parent.name_ru, parent.name_en, parent.acronyms, parent.aliases]
-        return parts
+        return [self.name, self.name_en, self.slug, self.city]
 
 
 # --- agreements and programmes ----------------------------------------------------------------
@@ -487,7 +521,7 @@ class Undertaking(PublicRecord):
         return self.localised(self.title, self.title_en)
 
     def search_parts(self):
-        return [self.slug, self.title, self.title_en, self.notes]
+        return [self.title, self.title_en, self.slug, self.notes]
 
 
 class Agreement(Undertaking):
@@ -588,6 +622,11 @@ class Programme(Undertaking):
 
     def search_parts(self):
         return [*super().search_parts(), self.proposed_by, self.proposed_at, self.aim]
+
+
+# Agreements and programmes are found by their parties' names and acronyms too.
+Agreement.search_through = (("parties__institution", Institution),)
+Programme.search_through = (("participants__institution", Institution),)
 
 
 class Party(Keyed):
@@ -760,13 +799,13 @@ class Indicator(PublicRecord):
             )
 
     def search_parts(self):
-        return [self.slug, self.title, self.title_en, self.statement, self.unit]
+        return [self.title, self.title_en, self.slug, self.statement, self.unit]
 
 
 CITED_MODELS = ("institution", "branch", "agreement", "programme", "indicator")
 
 
-class Citation(Keyed, Timestamped):
+class Citation(Keyed, Searchable, Timestamped):
     """A verbatim quote from a source, backing one record."""
 
     source = models.ForeignKey(
@@ -791,6 +830,8 @@ class Citation(Keyed, Timestamped):
     )
     history = HistoricalRecords()
 
+    objects = UidManager.from_queryset(SearchQuerySet)()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("цитата")
@@ -812,6 +853,9 @@ class Citation(Keyed, Timestamped):
 
     def __str__(self):
         return f"«{self.quote[:80]}»"
+
+    def search_parts(self):
+        return [self.quote, self.note]
 
     @property
     def cited_record(self):
