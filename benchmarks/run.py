@@ -19,6 +19,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlencode
 
 import django
 
@@ -358,6 +359,20 @@ def main():
             queries=q_search,
             baseline_name=f"unfiltered list at {LARGE}",
         )
+        for name, baseline in [
+            ("public search, Latin q=", "public list /institutions/"),
+            ("public search, agreements by party q=", "public list /agreements/"),
+        ]:
+            (t_search, q_search), (t_list, _) = large[name], large[baseline]
+            table.add(
+                name,
+                LARGE,
+                t_search,
+                t_list,
+                "<= 3x",
+                queries=q_search,
+                baseline_name=f"unfiltered list at {LARGE}",
+            )
         bench_export(table)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -383,6 +398,11 @@ PAGES = {
     "public list /institutions/": "/institutions/",
     "public search q=": "/institutions/?q=%D1%8D%D0%BD%D0%B5%D1%80%D0%B3%D0%B5%D1%82%D0%B8%D0%BA%D0%B8",
     "admin changelist": "/admin/registry/institution/",
+    # Latin letters find Cyrillic names ("energeticheskiy" → энергетический).
+    "public search, Latin q=": "/institutions/?q=energeticheskiy",
+    "public list /agreements/": "/agreements/",
+    # An agreement is found by its parties' names, matched in the query.
+    "public search, agreements by party q=": "/agreements/?" + urlencode({"q": "энергетический"}),
 }
 
 if __name__ == "__main__":
