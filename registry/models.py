@@ -122,8 +122,12 @@ class Searchable(models.Model):
         """Return every name a reader might search this record by, one name per item."""
         return []
 
+    def search_details(self):
+        """Return other text the record is found by but that is not a name (city, code, notes)."""
+        return []
+
     def refresh_search_text(self):
-        self.search_text = search_document(*self.search_parts())
+        self.search_text = search_document(self.search_parts(), self.search_details())
 
 
 def split_names(text, separator=";"):
@@ -156,7 +160,7 @@ class PublicRecord(Searchable, Timestamped):
     def natural_key(self):
         return (self.slug,)
 
-    def search_parts(self):
+    def search_details(self):
         return [self.slug]
 
     def localised(self, russian, english):
@@ -320,7 +324,10 @@ class Source(PublicRecord):
         return f"{self.publisher}, {self.published_on:%d.%m.%Y}: {self.title}"
 
     def search_parts(self):
-        return [self.slug, self.publisher, self.title, self.place]
+        return [self.title]
+
+    def search_details(self):
+        return [self.slug, self.publisher, self.place]
 
 
 # --- institutions and branches ----------------------------------------------------------------
@@ -426,9 +433,10 @@ class Institution(PublicRecord):
             self.name_en,
             self.name_kk,
             *split_names(self.aliases, "\n"),
-            self.slug,
-            self.city,
         ]
+
+    def search_details(self):
+        return [self.slug, self.city]
 
 
 class Branch(PublicRecord):
@@ -493,7 +501,10 @@ class Branch(PublicRecord):
         return self.localised(self.name, self.name_en)
 
     def search_parts(self):
-        return [self.name, self.name_en, self.slug, self.city]
+        return [self.name, self.name_en]
+
+    def search_details(self):
+        return [self.slug, self.city]
 
 
 # --- agreements and programmes ----------------------------------------------------------------
@@ -521,7 +532,10 @@ class Undertaking(PublicRecord):
         return self.localised(self.title, self.title_en)
 
     def search_parts(self):
-        return [self.title, self.title_en, self.slug, self.notes]
+        return [self.title, self.title_en]
+
+    def search_details(self):
+        return [self.slug, self.notes]
 
 
 class Agreement(Undertaking):
@@ -620,8 +634,8 @@ class Programme(Undertaking):
         if self.pk and self.modelled_on_id == self.pk:
             raise ValidationError({"modelled_on": _("Программа не может быть образцом для самой себя.")})
 
-    def search_parts(self):
-        return [*super().search_parts(), self.proposed_by, self.proposed_at, self.aim]
+    def search_details(self):
+        return [*super().search_details(), self.proposed_by, self.proposed_at, self.aim]
 
 
 # Agreements and programmes are found by their parties' names and acronyms too.
@@ -799,7 +813,10 @@ class Indicator(PublicRecord):
             )
 
     def search_parts(self):
-        return [self.title, self.title_en, self.slug, self.statement, self.unit]
+        return [self.title, self.title_en]
+
+    def search_details(self):
+        return [self.slug, self.statement, self.unit]
 
 
 CITED_MODELS = ("institution", "branch", "agreement", "programme", "indicator")
@@ -854,7 +871,7 @@ class Citation(Keyed, Searchable, Timestamped):
     def __str__(self):
         return f"«{self.quote[:80]}»"
 
-    def search_parts(self):
+    def search_details(self):
         return [self.quote, self.note]
 
     @property

@@ -13,9 +13,9 @@ Russian neighbours), then
 
 A record's ``search_text`` (``search_document``) holds each of its names normalised, and also
 each Cyrillic name romanised (anyascii, a maintained transliteration table) and normalised, so a
-Latin query finds a Cyrillic name. Names are kept apart by "|": "| мгу | mgu | московск ... |".
-That lets a query rank records: the query equal to a whole name first, a name starting with it
-next, then the rest (``rank_by_match``).
+Latin query finds a Cyrillic name. Names are kept apart by "|", other text follows "~":
+"| мгу | mgu | московск ... |~ москв moskv msu". That lets a query rank records: the query
+equal to a whole name first, a name starting with it next, then the rest (``rank_by_match``).
 
 A query matches a record when each of its words occurs in the record's search text, or in the
 search text of a record it is found through (``search_through``: a branch through its
@@ -113,18 +113,25 @@ def romanise(text):
     return anyascii(fold(text))
 
 
-def search_document(*names):
-    """Return the search text of a record with these names: each normalised, Cyrillic ones also
-    romanised, kept apart by "|"."""
-    segments = []
-    for name in names:
-        if not name:
+def search_document(names, details=()):
+    """Return a record's search text: each name normalised, Cyrillic ones also romanised, kept
+    apart by "|" so a query can equal or start a whole name; then, after "~", the other text it
+    may be found by (city, code, notes), which never counts as a name."""
+    return "".join(f"| {form} " for form in _forms(names)) + "|~ " + " ".join(_forms(details))
+
+
+def _forms(texts):
+    forms = []
+    for text in texts:
+        if not text:
             continue
-        forms = [normalise_for_search(name)]
-        if _CYRILLIC.search(fold(name)):
-            forms.append(normalise_for_search(romanise(name)))
-        segments += [form for form in forms if form and form not in segments]
-    return "".join(f"| {segment} " for segment in segments) + "|" if segments else ""
+        for form in (
+            normalise_for_search(text),
+            _CYRILLIC.search(fold(text)) and normalise_for_search(romanise(text)),
+        ):
+            if form and form not in forms:
+                forms.append(form)
+    return forms
 
 
 def search_words(query):

@@ -60,9 +60,9 @@ def test_russian_word_forms_find_the_same_records(article, query):
 
 
 def test_the_query_and_the_indexed_text_are_made_by_one_function():
-    document = search_document("Вузы Оренбургской области")
+    document = search_document(["Вузы Оренбургской области"])
     assert all(word in document for word in normalise_for_search("оренбургских вузов").split())
-    assert normalise_for_search("Skolkovo") in search_document("Сколковский институт")
+    assert normalise_for_search("Skolkovo") in search_document(["Сколковский институт"])
 
 
 @pytest.mark.django_db
