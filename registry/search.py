@@ -158,9 +158,22 @@ def _word_filter(word, model):
     return reduce(or_, alternatives)
 
 
+def name_filter(text, model):
+    """Return a Q matching records one of whose names folds to the same text, or None."""
+    words = search_words(text)
+    if not words:
+        return None
+    return _text_filter(f"| {' '.join(words)} |", model._meta.db_table, "")
+
+
+def fragment_filter(fragment, model):
+    """Return a Q matching records whose own search text holds the folded fragment."""
+    return _text_filter(fragment, model._meta.db_table, "")
+
+
 def _text_filter(word, table, prefix):
     if len(word) >= 3 and connection.vendor == "sqlite" and table in sqlite_trigram_tables():
-        # The word holds letters and digits only (see normalise_for_search): nothing to escape.
+        # Search keys hold letters, digits, spaces and "|" only: nothing to escape.
         rows = RawSQL(f'SELECT rowid FROM "{table}_search" WHERE search_text LIKE %s', [f"%{word}%"])
         return Q(**{f"{prefix}pk__in": rows})
     return Q(**{f"{prefix}search_text__contains": word})
