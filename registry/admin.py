@@ -8,13 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import duplicates, models
 from .forms import OptimisticLockForm, SpreadsheetImportForm
 from .resources import PREVIEW_DIFF_ROWS, RESOURCES
 from .spreadsheets import FORMATS, FORMATS_BY_NAME, dump_parsed
@@ -320,6 +322,71 @@ class InstitutionAdmin(PublishableAdmin):
         (_("Состояние"), {"fields": ["is_active", "is_published", "notes", "created_at", "updated_at"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        namesakes = list(obj.namesakes()[:5])
+        if namesakes:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{} ({})</a>',
+                ((reverse("admin:registry_institution_change", args=[r.pk]), r, r.slug) for r in namesakes),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    '{} {} <a href="{}">{}</a>',
+                    gettext("Учреждение с таким же названием уже есть:"),
+                    links,
+                    reverse("admin:registry_institution_duplicates"),
+                    gettext("Проверить дубликаты"),
+                ),
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="registry_institution_duplicates",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """List likely duplicate institutions; merge a pair on POST (keep one, drop the other)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_merge = self.has_change_permission(request) and self.has_delete_permission(request)
+        if request.method == "POST":
+            if not may_merge:
+                raise PermissionDenied
+            kept = models.Institution.objects.filter(pk=request.POST.get("keep")).first()
+            dropped = models.Institution.objects.filter(pk=request.POST.get("drop")).first()
+            if kept is None or dropped is None or kept == dropped:
+                self.message_user(request, gettext("Выберите две разные записи."), messages.ERROR)
+            else:
+                dropped_name = str(dropped)
+                duplicates.merge(kept, dropped, user=request.user)
+                self.message_user(
+                    request,
+                    gettext(
+                        "«%(dropped)s» объединено с «%(kept)s». "
+                        "Отменить можно в разделе «Слияния учреждений»."
+                    )
+                    % {"dropped": dropped_name, "kept": kept},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:registry_institution_duplicates"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Возможные дубликаты учреждений"),
+            "pairs": duplicates.likely_duplicates()[:200],
+            "may_merge": may_merge,
+        }
+        return TemplateResponse(request, "admin/registry/institution/duplicates.html", context)
+
 
 @admin.register(models.Branch)
 class BranchAdmin(PublishableAdmin):
@@ -377,6 +444,34 @@ class CitationAdmin(FoldedSearchMixin, RegistryAdmin):
     @admin.display(description=_("к записи"))
     def cited(self, obj):
         return obj.cited_record
+
+
+@admin.register(models.InstitutionMerge)
+class InstitutionMergeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "dropped_name", "dropped_slug", "kept", "user", "reverted_at"]
+    list_select_related = ["kept", "user"]
+    fields = ["created_at", "user", "kept", "dropped_name", "dropped_slug", "reverted_at"]
+    readonly_fields = fields
+    actions = ["revert"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_revert_permission(self, request):
+        return request.user.has_perms(["registry.change_institution", "registry.add_institution"])
+
+    @admin.action(description=_("Отменить выбранные слияния"), permissions=["revert"])
+    def revert(self, request, queryset):
+        for record in queryset.filter(reverted_at__isnull=True).order_by("-created_at"):
+            try:
+                duplicates.revert(record)
+            except ValueError as error:
+                self.message_user(request, f"{record}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, gettext("Слияние отменено: %s") % record, messages.SUCCESS)
 
 
 @admin.register(models.ImportRecord)

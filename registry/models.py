@@ -2,8 +2,11 @@
 the source each fact comes from."""
 
 import uuid
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -13,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .search import rank_by_match, search_document, search_filter, search_words
+from .search import name_filter, rank_by_match, search_document, search_filter, search_words
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
 
@@ -413,9 +416,47 @@ class Institution(PublicRecord):
             models.Index(fields=["is_published", "name_ru", "id"], name="reg_institution_pub_order"),
             models.Index(fields=["name_ru", "id"], name="reg_institution_order"),
         ]
+        constraints = [
+            # One record per real institution: ROR and Wikidata ids name exactly one.
+            models.UniqueConstraint(
+                fields=["ror_id"],
+                condition=~Q(ror_id=""),
+                name="registry_institution_unique_ror_id",
+                violation_error_message=_("Учреждение с таким идентификатором ROR уже есть в реестре."),
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="registry_institution_unique_wikidata_id",
+                violation_error_message=_("Учреждение с таким идентификатором Wikidata уже есть в реестре."),
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field, label in (("ror_id", "ROR"), ("wikidata_id", "Wikidata")):
+            value = getattr(self, field)
+            other = value and Institution.objects.exclude(pk=self.pk).filter(**{field: value}).first()
+            if other:
+                errors[field] = _("%(label)s %(value)s уже указан у записи «%(name)s» (код %(code)s).") % {
+                    "label": label,
+                    "value": value,
+                    "name": other,
+                    "code": other.slug,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def namesakes(self):
+        """Return other institutions one of whose names folds to one of this record's names."""
+        filters = [f for f in (name_filter(name, Institution) for name in self.full_names()) if f]
+        if not filters:
+            return Institution.objects.none()
+        return Institution.objects.filter(reduce(or_, filters)).exclude(pk=self.pk)
 
     @property
     def display_name(self):
@@ -425,15 +466,12 @@ class Institution(PublicRecord):
     def acronym_list(self):
         return [part.strip() for part in self.acronyms.split(";") if part.strip()]
 
+    def full_names(self):
+        """Return the names that say which institution this is (acronyms are often shared)."""
+        return [self.name_ru, self.name, self.name_en, self.name_kk, *split_names(self.aliases, "\n")]
+
     def search_parts(self):
-        return [
-            *self.acronym_list,
-            self.name_ru,
-            self.name,
-            self.name_en,
-            self.name_kk,
-            *split_names(self.aliases, "\n"),
-        ]
+        return [*self.acronym_list, *self.full_names()]
 
     def search_details(self):
         return [self.slug, self.city]
@@ -882,6 +920,34 @@ class Citation(Keyed, Searchable, Timestamped):
         super().clean()
         if sum(bool(getattr(self, f"{name}_id")) for name in CITED_MODELS) != 1:
             raise ValidationError(_("Цитата должна относиться ровно к одной записи."))
+
+
+class InstitutionMerge(models.Model):
+    """Two records of one institution made one (registry/duplicates.py), kept so it can be undone."""
+
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("кто")
+    )
+    kept = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="merges", verbose_name=_("оставлена запись")
+    )
+    dropped_slug = models.CharField(_("код объединённой записи"), max_length=100)
+    dropped_name = models.CharField(_("объединённая запись"), max_length=500)
+    #: The merged-away record's field values, the kept record's values before the merge, and the
+    #: rows that were moved from one to the other: what a revert puts back.
+    dropped_values = models.JSONField(encoder=DjangoJSONEncoder)
+    kept_values = models.JSONField(encoder=DjangoJSONEncoder)
+    moved = models.JSONField(default=dict)
+    reverted_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("слияние учреждений")
+        verbose_name_plural = _("слияния учреждений")
+
+    def __str__(self):
+        return f"{self.dropped_name} → {self.kept}"
 
 
 class ImportRecord(models.Model):
