@@ -71,7 +71,7 @@ def test_the_report_lists_pairs_by_website_name_and_similarity():
     e = factories.institution(slug="e", name_ru="Гамма", name_en="Gamma University")
     f = factories.institution(slug="f", name_ru="ГАММА")
     g = factories.institution(slug="g", name_ru="Карагандинский технический университет")
-    h = factories.institution(slug="h", name_ru="Карагандинский техническии университет")
+    h = factories.institution(slug="h", name_ru="Карагандинский технчиеский университет")
     found = {(p.first.slug, p.second.slug): p.reasons for p in duplicates.likely_duplicates()}
     assert found[(c.slug, d.slug)] == ["одинаковый сайт"]
     assert found[(e.slug, f.slug)] == ["одинаковое название"]
