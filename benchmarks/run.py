@@ -282,6 +282,27 @@ def baseline_csv():
     return out.getvalue().encode("utf-8-sig")
 
 
+def bench_reconcile(table, count=1000):
+    """Match `count` names (Russian and English names, acronyms) against the large registry."""
+    from registry.matching import match
+
+    rows = list(institution_rows(LARGE - SMALL, seed=2))
+    step = max(1, len(rows) // count)
+    names = []
+    for i, row in enumerate(rows[::step][:count]):
+        names.append([row["name_ru"], row["name_en"], row["acronyms"].split(";")[0]][i % 3])
+    plain = median_time(lambda: [list(models.Institution.objects.search(name)[:5]) for name in names])
+    ours = median_time(lambda: [match(models.Institution, name) for name in names])
+    table.add(
+        f"reconcile {len(names)} names",
+        LARGE,
+        ours,
+        plain,
+        "<= 1x",
+        baseline_name=f"{len(names)} plain searches",
+    )
+
+
 def bench_export(table):
     size = models.Institution.objects.count()
     for name, file_format, baseline in [("XLSX", XLSX(), baseline_xlsx), ("CSV", CSV(), baseline_csv)]:
@@ -373,6 +394,7 @@ def main():
                 queries=q_search,
                 baseline_name=f"unfiltered list at {LARGE}",
             )
+        bench_reconcile(table)
         bench_export(table)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

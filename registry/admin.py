@@ -4,6 +4,7 @@ import logging
 import tablib
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
@@ -166,7 +167,10 @@ class FoldedSearchMixin:
     )
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
+        found = queryset.search(search_term)  # the best matches first...
+        if request.GET.get(ORDER_VAR):
+            found = found.order_by(*queryset.query.order_by)  # ...unless a column was chosen
+        return found, False
 
 
 class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):

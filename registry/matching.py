@@ -101,16 +101,17 @@ def match(model, text, queryset=None, limit=5):
 def _by_identifier(model, queryset, text):
     fields = {f.name for f in model._meta.get_fields()}
     found = []
+    # Exact lookups in the spellings codes are kept in, so the unique index serves them.
     if "slug" in fields:
-        found += [(r, "code") for r in queryset.filter(slug__iexact=text)]
+        found += [(r, "code") for r in queryset.filter(slug__in={text, text.lower()})]
     elif "code" in fields:
-        found += [(r, "code") for r in queryset.filter(code__iexact=text)]
+        found += [(r, "code") for r in queryset.filter(code__in={text, text.upper()})]
     elif "country" in fields and ":" in text:  # a region as "KZ: Алматы"
         country, name = (part.strip() for part in text.split(":", 1))
         if (by_name := name_filter(name, model)) is not None:
             found += [(r, "code") for r in queryset.filter(by_name, country__code__iexact=country)]
     if "ror_id" in fields and (ror := ROR.match(text)):
-        found += [(r, "ror") for r in queryset.filter(ror_id__iexact=ror.group(1))]
+        found += [(r, "ror") for r in queryset.filter(ror_id=ror.group(1).lower())]
     if "wikidata_id" in fields and (qid := WIKIDATA.match(text)):
         found += [(r, "wikidata") for r in queryset.filter(wikidata_id=qid.group(1).upper())]
     return found

@@ -49,3 +49,13 @@ def test_institution_autocomplete_puts_the_exact_acronym_first(admin_client, art
     )
     texts = [item["text"] for item in response.json()["results"]]
     assert texts[0].startswith("Московский государственный университет")
+
+
+@pytest.mark.django_db
+def test_the_admin_list_puts_the_exact_acronym_first_unless_a_column_is_chosen(admin_client, article):
+    factories.institution(slug="aaa", name_ru="Аааа филиал МГУ")
+    ranked = admin_client.get("/admin/registry/institution/", {"q": "МГУ"})
+    assert [r.slug for r in ranked.context["cl"].result_list][0] == "msu"
+    by_name = admin_client.get("/admin/registry/institution/", {"q": "МГУ", "o": "1"})
+    assert [r.slug for r in by_name.context["cl"].result_list][0] == "aaa"
+    assert admin_client.get("/admin/registry/institution/", {"q": "!!!"}).status_code == 200
