@@ -36,8 +36,6 @@ DEFAULT_TYPE = "institution"
 MAX_QUERIES = 100
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 25
-#: Properties that narrow a query: a country (code or name) and a city.
-PROPERTIES = {"country": gettext_lazy("Страна (код ISO или название)"), "city": gettext_lazy("Город")}
 
 
 class BadRequest(ValueError):
@@ -58,12 +56,6 @@ def manifest(request):
         "defaultTypes": [type_entry(name) for name in TYPES],
         "view": {"url": f"{root}/reconcile/view/{{{{id}}}}"},
         "batchSize": 25,
-        "extend": {
-            "propose_properties": False,
-            "property_settings": [],
-        },
-        "suggest": None,
-        "properties": [{"id": pid, "name": str(label)} for pid, label in PROPERTIES.items()],
     }
 
 
@@ -149,6 +141,7 @@ def public_records(model):
 
 
 def narrowed(model, queryset, properties):
+    """Narrow by the properties OpenRefine sends: `country` (ISO code or name) and `city`."""
     if not isinstance(properties, list):
         raise BadRequest(_('properties должен быть списком: [{"pid": "country", "v": "KZ"}].'))
     fields = {f.name for f in model._meta.get_fields()}
