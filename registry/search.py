@@ -25,7 +25,7 @@ copied, so saving an institution touches none of its branches.
 A substring search scans the whole table unless a trigram index serves it. On PostgreSQL that is
 a pg_trgm GIN index, which LIKE uses by itself. On SQLite it is an FTS5 table with the trigram
 tokenizer kept in step by triggers (migration 0004); words of three letters or more are looked
-up there. Where neither could be created, the same search runs as a scan.
+up there as phrases. Where neither could be created, the same search runs as a scan.
 
 The rules live here only; after changing them, ``manage.py reindex_search`` rewrites the stored
 text of every record.
@@ -173,8 +173,10 @@ def fragment_filter(fragment, model):
 
 def _text_filter(word, table, prefix):
     if len(word) >= 3 and connection.vendor == "sqlite" and table in sqlite_trigram_tables():
-        # Search keys hold letters, digits, spaces and "|" only: nothing to escape.
-        rows = RawSQL(f'SELECT rowid FROM "{table}_search" WHERE search_text LIKE %s', [f"%{word}%"])
+        # A phrase of the trigram tokenizer matches as a substring, like LIKE '%word%', but from
+        # the index alone (LIKE rereads each candidate's text). Search keys hold letters, digits,
+        # spaces and "|" only: nothing to quote.
+        rows = RawSQL(f'SELECT rowid FROM "{table}_search" WHERE search_text MATCH %s', [f'"{word}"'])
         return Q(**{f"{prefix}pk__in": rows})
     return Q(**{f"{prefix}search_text__contains": word})
 
