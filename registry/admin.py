@@ -319,6 +319,7 @@ class InstitutionAdmin(PublishableAdmin):
     list_select_related = ["country", "region"]
     autocomplete_fields = ["country", "region"]
     inlines = [BranchInline, citation_inline("institution")]
+    import_export_change_list_template = "admin/registry/institution/change_list.html"
     fieldsets = [
         (None, {"fields": ["slug", "name", "name_ru", "name_en", "name_kk", "acronyms", "aliases", "kind"]}),
         (_("Где"), {"fields": ["country", "region", "city"]}),

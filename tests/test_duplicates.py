@@ -143,3 +143,9 @@ def test_viewers_see_the_report_but_may_not_merge(viewer_client):
         == 403
     )
     assert models.Institution.objects.filter(pk=b.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_institution_list_links_to_the_report(viewer_client):
+    page = viewer_client.get("/admin/registry/institution/")
+    assert b"/admin/registry/institution/duplicates/" in page.content
