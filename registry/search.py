@@ -181,11 +181,11 @@ def _text_filter(word, table, prefix):
     return Q(**{f"{prefix}search_text__contains": word})
 
 
-def rank_by_match(query, prefix=""):
+def rank_by_match(query):
     """Return an expression ranking records 0 when a whole name equals the query, 1 when a name
     starts with it, 2 otherwise."""
     words = search_words(query)
-    field = f"{prefix}search_text"
+    field = "search_text"
     if not words:
         return Value(2, output_field=IntegerField())
     phrase = " ".join(words)
