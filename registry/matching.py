@@ -22,10 +22,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from .models import Region
 from .search import fragment_filter, name_filter, search_words
 
 ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I)
 WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I)
+CODE = re.compile(r"^[-\w]+$")
 #: A candidate scoring less than this (out of 100) is not worth showing.
 MIN_SCORE = 50
 #: How many records matching some words are scored when no record matches them all.
@@ -101,12 +103,14 @@ def match(model, text, queryset=None, limit=5):
 def _by_identifier(model, queryset, text):
     fields = {f.name for f in model._meta.get_fields()}
     found = []
-    # Exact lookups in the spellings codes are kept in, so the unique index serves them.
-    if "slug" in fields:
+    # Exact lookups in the spellings codes are kept in, so the unique index serves them; a text
+    # with spaces is no code, so a name costs no lookup here.
+    is_code = CODE.match(text) is not None
+    if "slug" in fields and is_code:
         found += [(r, "code") for r in queryset.filter(slug__in={text, text.lower()})]
-    elif "code" in fields:
+    elif "code" in fields and is_code:
         found += [(r, "code") for r in queryset.filter(code__in={text, text.upper()})]
-    elif "country" in fields and ":" in text:  # a region as "KZ: Алматы"
+    elif model is Region and ":" in text:  # a region as "KZ: Алматы"
         country, name = (part.strip() for part in text.split(":", 1))
         if (by_name := name_filter(name, model)) is not None:
             found += [(r, "code") for r in queryset.filter(by_name, country__code__iexact=country)]
