@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 fixtures: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py reindex_search -v0
 	$(BIN)/python manage.py load_article
 	$(BIN)/python manage.py populate_history --auto
 
@@ -72,6 +73,7 @@ SERVE_ENV = DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secre
 
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py reindex_search -v0
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --threads 4 --timeout $${WEB_TIMEOUT:-120} \
 		--access-logfile -

@@ -20,6 +20,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlencode
 
 import django
 
@@ -399,6 +400,27 @@ def baseline_csv():
     return out.getvalue().encode("utf-8-sig")
 
 
+def bench_reconcile(table, count=1000):
+    """Match `count` names (Russian and English names, acronyms) against the large registry."""
+    from registry.matching import match
+
+    rows = list(institution_rows(LARGE - SMALL, seed=2))
+    step = max(1, len(rows) // count)
+    names = []
+    for i, row in enumerate(rows[::step][:count]):
+        names.append([row["name_ru"], row["name_en"], row["acronyms"].split(";")[0]][i % 3])
+    plain = median_time(lambda: [list(models.Institution.objects.search(name)[:5]) for name in names])
+    ours = median_time(lambda: [match(models.Institution, name) for name in names])
+    table.add(
+        f"reconcile {len(names)} names",
+        LARGE,
+        ours,
+        plain,
+        "<= 1x",
+        baseline_name=f"{len(names)} plain searches",
+    )
+
+
 def bench_export(table):
     size = models.Institution.objects.count()
     for name, file_format, baseline in [("XLSX", XLSX(), baseline_xlsx), ("CSV", CSV(), baseline_csv)]:
@@ -477,6 +499,21 @@ def main():
             queries=q_search,
             baseline_name=f"unfiltered list at {LARGE}",
         )
+        for name, baseline in [
+            ("public search, Latin q=", "public list /institutions/"),
+            ("public search, agreements by party q=", "public list /agreements/"),
+        ]:
+            (t_search, q_search), (t_list, _) = large[name], large[baseline]
+            table.add(
+                name,
+                LARGE,
+                t_search,
+                t_list,
+                "<= 3x",
+                queries=q_search,
+                baseline_name=f"unfiltered list at {LARGE}",
+            )
+        bench_reconcile(table)
         bench_export(table)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -502,6 +539,11 @@ PAGES = {
     "public list /institutions/": "/institutions/",
     "public search q=": "/institutions/?q=%D1%8D%D0%BD%D0%B5%D1%80%D0%B3%D0%B5%D1%82%D0%B8%D0%BA%D0%B8",
     "admin changelist": "/admin/registry/institution/",
+    # Latin letters find Cyrillic names ("energeticheskiy" → энергетический).
+    "public search, Latin q=": "/institutions/?q=energeticheskiy",
+    "public list /agreements/": "/agreements/",
+    # An agreement is found by its parties' names, matched in the query.
+    "public search, agreements by party q=": "/agreements/?" + urlencode({"q": "энергетический"}),
 }
 
 if __name__ == "__main__":

@@ -8,12 +8,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, models
+from . import duplicates, history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
 from .permissions import may
 from .spreadsheets import (
@@ -275,13 +278,19 @@ def log_publication(request, opts, obj):
 
 
 class FoldedSearchMixin:
-    """Search the record's folded search text, so Cyrillic case and ё/е match on any database."""
+    """Search the record's folded search text (registry/search.py), in lists and autocompletes
+    alike, so case, ё/е, word forms and Latin spellings match on any database."""
 
     search_fields = ["search_text"]
-    search_help_text = _("Ищет по всем названиям, сокращениям и городу; регистр и ё/е не важны.")
+    search_help_text = _(
+        "Ищет по всем названиям и сокращениям, в том числе латиницей; регистр, ё/е и падежи не важны."
+    )
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
+        found = queryset.search(search_term)  # the best matches first...
+        if request.GET.get(ORDER_VAR):
+            found = found.order_by(*queryset.query.order_by)  # ...unless a column was chosen
+        return found, False
 
 
 class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
@@ -444,24 +453,21 @@ class BranchInline(admin.TabularInline):
 
 
 @admin.register(models.Country)
-class CountryAdmin(RegistryAdmin):
+class CountryAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["code", "name_ru", "name_en"]
-    search_fields = ["code", "name_ru", "name_en"]
 
 
 @admin.register(models.Region)
-class RegionAdmin(RegistryAdmin):
+class RegionAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["name", "name_en", "kind", "country"]
     list_filter = ["country", "kind"]
     list_select_related = ["country"]
-    search_fields = ["name", "name_en"]
     autocomplete_fields = ["country"]
 
 
 @admin.register(models.FieldOfStudy)
-class FieldOfStudyAdmin(RegistryAdmin):
+class FieldOfStudyAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["code", "name_ru", "name_en"]
-    search_fields = ["code", "name_ru", "name_en"]
 
 
 @admin.register(models.Source)
@@ -481,6 +487,7 @@ class InstitutionAdmin(PublishableAdmin):
     list_select_related = ["country", "region"]
     autocomplete_fields = ["country", "region"]
     inlines = [BranchInline, citation_inline("institution")]
+    import_export_change_list_template = "admin/registry/institution/change_list.html"
     fieldsets = [
         (None, {"fields": ["slug", "name_ru", "name_en", "name_kk", "name", "acronyms", "aliases", "kind"]}),
         (_("Где"), {"fields": ["country", "region", "city"]}),
@@ -488,6 +495,71 @@ class InstitutionAdmin(PublishableAdmin):
         (_("Переводы"), {"classes": ["collapse"], "fields": ["notes_en", "notes_kk"]}),
         (_("Состояние"), {"fields": ["is_active", "is_published", "notes", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        namesakes = list(obj.namesakes()[:5])
+        if namesakes:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{} ({})</a>',
+                ((reverse("admin:registry_institution_change", args=[r.pk]), r, r.slug) for r in namesakes),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    '{} {} <a href="{}">{}</a>',
+                    gettext("Учреждение с таким же названием уже есть:"),
+                    links,
+                    reverse("admin:registry_institution_duplicates"),
+                    gettext("Проверить дубликаты"),
+                ),
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="registry_institution_duplicates",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """List likely duplicate institutions; merge a pair on POST (keep one, drop the other)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_merge = self.has_change_permission(request) and self.has_delete_permission(request)
+        if request.method == "POST":
+            if not may_merge:
+                raise PermissionDenied
+            kept = models.Institution.objects.filter(pk=request.POST.get("keep")).first()
+            dropped = models.Institution.objects.filter(pk=request.POST.get("drop")).first()
+            if kept is None or dropped is None or kept == dropped:
+                self.message_user(request, gettext("Выберите две разные записи."), messages.ERROR)
+            else:
+                dropped_name = str(dropped)
+                duplicates.merge(kept, dropped, user=request.user)
+                self.message_user(
+                    request,
+                    gettext(
+                        "«%(dropped)s» объединено с «%(kept)s». "
+                        "Отменить можно в разделе «Слияния учреждений»."
+                    )
+                    % {"dropped": dropped_name, "kept": kept},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:registry_institution_duplicates"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Возможные дубликаты учреждений"),
+            "pairs": duplicates.likely_duplicates()[:200],
+            "may_merge": may_merge,
+        }
+        return TemplateResponse(request, "admin/registry/institution/duplicates.html", context)
 
 
 @admin.register(models.Branch)
@@ -551,11 +623,11 @@ class IndicatorAdmin(PublishableAdmin):
 
 
 @admin.register(models.Citation)
-class CitationAdmin(RegistryAdmin):
+class CitationAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ["__str__", "source", "cited"]
     list_select_related = ["source", *models.CITED_MODELS]
     list_filter = ["source"]
-    search_fields = ["quote", "note"]
+    search_help_text = _("Ищет по цитате и примечанию; регистр, ё/е и падежи не важны.")
     autocomplete_fields = ["source", *models.CITED_MODELS]
 
     @admin.display(description=_("к записи"))
@@ -583,6 +655,35 @@ def section_name(label):
         return capfirst(django_apps.get_model(label)._meta.verbose_name_plural)
     except LookupError:
         return label
+
+
+@admin.register(models.InstitutionMerge)
+class InstitutionMergeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "dropped_name", "dropped_slug", "kept", "user", "reverted_at"]
+    list_select_related = ["kept", "user"]
+    fields = ["created_at", "user", "kept", "dropped_name", "dropped_slug", "reverted_at"]
+    readonly_fields = fields
+    actions = ["revert"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_revert_permission(self, request):
+        # Undoing a merge brings the merged-away record back: the same right as restoring it.
+        return may(request.user, "restore", models.Institution)
+
+    @admin.action(description=_("Отменить выбранные слияния"), permissions=["revert"])
+    def revert(self, request, queryset):
+        for record in queryset.filter(reverted_at__isnull=True).order_by("-created_at"):
+            try:
+                duplicates.revert(record)
+            except ValueError as error:
+                self.message_user(request, f"{record}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, gettext("Слияние отменено: %s") % record, messages.SUCCESS)
 
 
 @admin.register(models.ImportRecord)

@@ -2,8 +2,11 @@
 the source each fact comes from."""
 
 import uuid
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -14,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .search import normalise_for_search, search_filter
+from .search import name_filter, rank_by_match, search_document, search_filter, search_words
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
 
@@ -68,12 +71,15 @@ class Status(models.TextChoices):
 # --- querysets and managers -------------------------------------------------------------------
 
 
-class RegistryQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
+class SearchQuerySet(models.QuerySet):
+    """Records found by any of their names (registry/search.py), best matches first."""
 
     def search(self, query):
-        return self.filter(search_filter(query, table=self.model._meta.db_table))
+        found = self.filter(search_filter(query, self.model))
+        if not search_words(query):
+            return found
+        ordering = self.query.order_by or self.model._meta.ordering
+        return found.annotate(search_rank=rank_by_match(query)).order_by("search_rank", *ordering)
 
     def bulk_create(self, objs, *args, **kwargs):
         # Bulk writes skip save() and signals; keep the search text true on them too.
@@ -82,14 +88,18 @@ class RegistryQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        # Also skipped by bulk writes: auto_now, which the admin's version check relies on.
+        # The search text follows the fields written; nothing else is touched, the version
+        # (updated_at) included: a caller that changes a record stamps it itself.
         objs = list(objs)
-        now = timezone.now()
         for obj in objs:
             obj.refresh_search_text()
-            obj.updated_at = now
-        fields = [*fields, *({"search_text", "updated_at"} - set(fields))]
+        fields = [*fields, *({"search_text"} - set(fields))]
         return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class RegistryQuerySet(SearchQuerySet):
+    def published(self):
+        return self.filter(is_published=True)
 
 
 class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
@@ -103,7 +113,7 @@ class BranchQuerySet(RegistryQuerySet):
         return super().published().filter(institution__is_published=True)
 
 
-class CodeManager(models.Manager):
+class CodeManager(models.Manager.from_queryset(SearchQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -124,7 +134,37 @@ class Timestamped(models.Model):
         abstract = True
 
 
-class PublicRecord(Timestamped):
+class Searchable(models.Model):
+    """A record found by search: its names, folded by registry/search.py, kept in search_text.
+
+    ``search_through`` names records this one is also found by, as (path, model) pairs: a branch
+    by its institution's names. They are matched in the query, never copied here, so saving one
+    record never rewrites another.
+    """
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_through = ()
+
+    class Meta:
+        abstract = True
+
+    def search_parts(self):
+        """Return every name a reader might search this record by, one name per item."""
+        return []
+
+    def search_details(self):
+        """Return other text the record is found by but that is not a name (city, code, notes)."""
+        return []
+
+    def refresh_search_text(self):
+        self.search_text = search_document(self.search_parts(), self.search_details())
+
+
+def split_names(text, separator=";"):
+    return [part.strip() for part in (text or "").split(separator) if part.strip()]
+
+
+class PublicRecord(Searchable, Timestamped):
     """A record the public may see once staff publish it; found by its slug and by search."""
 
     slug = models.SlugField(
@@ -139,8 +179,6 @@ class PublicRecord(Timestamped):
         db_index=True,
         help_text=_("Только опубликованные записи видны на публичном сайте."),
     )
-    search_text = models.TextField(editable=False, blank=True, default="")
-
     objects = SlugManager()
 
     class Meta:
@@ -159,12 +197,8 @@ class PublicRecord(Timestamped):
     def natural_key(self):
         return (self.slug,)
 
-    def search_parts(self):
-        """Return every text a reader might search this record by."""
+    def search_details(self):
         return [self.slug]
-
-    def refresh_search_text(self):
-        self.search_text = normalise_for_search(*self.search_parts())
 
     def translated(self, field):
         return in_reader_language(self, field)[0]
@@ -187,7 +221,7 @@ class Keyed(models.Model):
 # --- reference data ---------------------------------------------------------------------------
 
 
-class Country(models.Model):
+class Country(Searchable):
     code = models.CharField(
         _("код ISO"),
         max_length=2,
@@ -218,13 +252,16 @@ class Country(models.Model):
     def name(self):
         return in_reader_language(self, "name")[0]
 
+    def search_parts(self):
+        return [self.code, self.name_ru, self.name_en]
 
-class RegionManager(models.Manager):
+
+class RegionManager(models.Manager.from_queryset(SearchQuerySet)):
     def get_by_natural_key(self, country_code, name):
         return self.get(country__code=country_code, name=name)
 
 
-class Region(models.Model):
+class Region(Searchable):
     class Kind(models.TextChoices):
         OBLAST = "oblast", _("область")
         FEDERAL_CITY = "federal_city", _("город федерального значения")
@@ -266,8 +303,11 @@ class Region(models.Model):
 
     natural_key.dependencies = ["registry.country"]
 
+    def search_parts(self):
+        return [self.name, self.name_en]
 
-class FieldOfStudy(models.Model):
+
+class FieldOfStudy(Searchable):
     code = models.CharField(
         _("код ISCED-F"),
         max_length=4,
@@ -298,6 +338,9 @@ class FieldOfStudy(models.Model):
     def natural_key(self):
         return (self.code,)
 
+    def search_parts(self):
+        return [self.code, self.name_ru, self.name_en]
+
 
 # --- sources ----------------------------------------------------------------------------------
 
@@ -323,7 +366,10 @@ class Source(PublicRecord):
         return f"{self.publisher}, {self.published_on:%d.%m.%Y}: {self.title}"
 
     def search_parts(self):
-        return [self.slug, self.publisher, self.title, self.place]
+        return [self.title]
+
+    def search_details(self):
+        return [self.slug, self.publisher, self.place]
 
 
 # --- institutions and branches ----------------------------------------------------------------
@@ -411,9 +457,47 @@ class Institution(PublicRecord):
             models.Index(fields=["is_published", "name_ru", "id"], name="reg_institution_pub_order"),
             models.Index(fields=["name_ru", "id"], name="reg_institution_order"),
         ]
+        constraints = [
+            # One record per real institution: ROR and Wikidata ids name exactly one.
+            models.UniqueConstraint(
+                fields=["ror_id"],
+                condition=~Q(ror_id=""),
+                name="registry_institution_unique_ror_id",
+                violation_error_message=_("Учреждение с таким идентификатором ROR уже есть в реестре."),
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="registry_institution_unique_wikidata_id",
+                violation_error_message=_("Учреждение с таким идентификатором Wikidata уже есть в реестре."),
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field, label in (("ror_id", "ROR"), ("wikidata_id", "Wikidata")):
+            value = getattr(self, field)
+            other = value and Institution.objects.exclude(pk=self.pk).filter(**{field: value}).first()
+            if other:
+                errors[field] = _("%(label)s %(value)s уже указан у записи «%(name)s» (код %(code)s).") % {
+                    "label": label,
+                    "value": value,
+                    "name": other,
+                    "code": other.slug,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def namesakes(self):
+        """Return other institutions one of whose names folds to one of this record's names."""
+        filters = [f for f in (name_filter(name, Institution) for name in self.full_names()) if f]
+        if not filters:
+            return Institution.objects.none()
+        return Institution.objects.filter(reduce(or_, filters)).exclude(pk=self.pk)
 
     @property
     def display_name(self):
@@ -423,17 +507,15 @@ class Institution(PublicRecord):
     def acronym_list(self):
         return [part.strip() for part in self.acronyms.split(";") if part.strip()]
 
+    def full_names(self):
+        """Return the names that say which institution this is (acronyms are often shared)."""
+        return [self.name_ru, self.name, self.name_en, self.name_kk, *split_names(self.aliases, "\n")]
+
     def search_parts(self):
-        return [
-            self.slug,
-            self.name,
-            self.name_ru,
-            self.name_en,
-            self.name_kk,
-            self.acronyms,
-            self.aliases,
-            self.city,
-        ]
+        return [*self.acronym_list, *self.full_names()]
+
+    def search_details(self):
+        return [self.slug, self.city]
 
 
 class Branch(PublicRecord):
@@ -478,6 +560,8 @@ class Branch(PublicRecord):
     history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(BranchQuerySet)()
+    # Found by its institution's names and acronyms too, looked up in the query.
+    search_through = (("institution", Institution),)
 
     class Meta:
         ordering = ["name", "id"]
@@ -498,11 +582,10 @@ class Branch(PublicRecord):
         return self.translated("name")
 
     def search_parts(self):
-        parts = [self.slug, self.name, self.name_en, self.city]
-        if self.institution_id:
-            parent = self.institution
-            parts += [parent.name, parent.name_ru, parent.name_en, parent.acronyms, parent.aliases]
-        return parts
+        return [self.name, self.name_en]
+
+    def search_details(self):
+        return [self.slug, self.city]
 
 
 # --- agreements and programmes ----------------------------------------------------------------
@@ -532,7 +615,10 @@ class Undertaking(PublicRecord):
         return self.translated("title")
 
     def search_parts(self):
-        return [self.slug, self.title, self.title_en, self.notes]
+        return [self.title, self.title_en]
+
+    def search_details(self):
+        return [self.slug, self.notes]
 
     def follow_latest_step(self):
         """Set the status to that of the latest dated step, if any, and save when it changes."""
@@ -642,8 +728,13 @@ class Programme(Undertaking):
         if self.pk and self.modelled_on_id == self.pk:
             raise ValidationError({"modelled_on": _("Программа не может быть образцом для самой себя.")})
 
-    def search_parts(self):
-        return [*super().search_parts(), self.proposed_by, self.proposed_at, self.aim]
+    def search_details(self):
+        return [*super().search_details(), self.proposed_by, self.proposed_at, self.aim]
+
+
+# Agreements and programmes are found by their parties' names and acronyms too.
+Agreement.search_through = (("parties__institution", Institution),)
+Programme.search_through = (("participants__institution", Institution),)
 
 
 class Party(Keyed):
@@ -822,13 +913,16 @@ class Indicator(PublicRecord):
             )
 
     def search_parts(self):
-        return [self.slug, self.title, self.title_en, self.statement, self.unit]
+        return [self.title, self.title_en]
+
+    def search_details(self):
+        return [self.slug, self.statement, self.unit]
 
 
 CITED_MODELS = ("institution", "branch", "agreement", "programme", "indicator")
 
 
-class Citation(Keyed, Timestamped):
+class Citation(Keyed, Searchable, Timestamped):
     """A verbatim quote from a source, backing one record."""
 
     source = models.ForeignKey(
@@ -854,6 +948,8 @@ class Citation(Keyed, Timestamped):
     )
     history = HistoricalRecords()
 
+    objects = UidManager.from_queryset(SearchQuerySet)()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("цитата")
@@ -875,6 +971,9 @@ class Citation(Keyed, Timestamped):
 
     def __str__(self):
         return f"«{self.quote[:80]}»"
+
+    def search_details(self):
+        return [self.quote, self.note]
 
     @property
     def cited_record(self):
@@ -921,6 +1020,34 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.model}: {self.old_slug}"
+
+
+class InstitutionMerge(models.Model):
+    """Two records of one institution made one (registry/duplicates.py), kept so it can be undone."""
+
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("кто")
+    )
+    kept = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="merges", verbose_name=_("оставлена запись")
+    )
+    dropped_slug = models.CharField(_("код объединённой записи"), max_length=100)
+    dropped_name = models.CharField(_("объединённая запись"), max_length=500)
+    #: The merged-away record's field values, the kept record's values before the merge, and the
+    #: rows that were moved from one to the other: what a revert puts back.
+    dropped_values = models.JSONField(encoder=DjangoJSONEncoder)
+    kept_values = models.JSONField(encoder=DjangoJSONEncoder)
+    moved = models.JSONField(default=dict)
+    reverted_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("слияние учреждений")
+        verbose_name_plural = _("слияния учреждений")
+
+    def __str__(self):
+        return f"{self.dropped_name} → {self.kept}"
 
 
 class ImportRecord(models.Model):

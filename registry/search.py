@@ -1,25 +1,74 @@
-"""Search that folds Russian the same way on every database, and stays fast at 100 000 rows.
+"""Search that understands names, the same on every database, and stays fast at 100 000 rows.
 
-SQLite's LIKE folds ASCII letters only, so ``icontains("мгу")`` never finds "МГУ" there. Each
-searchable record keeps ``search_text``: every name variant run through ``normalise_for_search``.
-A query is normalised the same way and each of its words must occur in that text; both sides are
-already folded, so a plain ``contains`` does the same thing on SQLite and PostgreSQL.
+People look records up by whatever name they have: "МГУ", "mgu", "Lomonosov", "оренбургских
+вузов", "Әл-Фараби". ``normalise_for_search`` is the one place where search text is made, for
+the indexed text and the query alike. Each word is folded (case, ё→е, Kazakh letters onto their
+Russian neighbours), then
+
+* a Cyrillic word is cut to its Snowball Russian stem, so "оренбургских", "оренбургский" and
+  "Оренбургской" all become "оренбургск";
+* a Latin word is cut to a *Latin key*: spelling variants of romanised Russian folded together
+  (kh/h, y/i/j, ts/c, shch/sch/sh, zh/z, doubled letters) and the endings cut, so "Skolkovskiy",
+  "Skolkovskii" and "Skolkovsky" agree, and "Skolkovo" is found inside them.
+
+A record's ``search_text`` (``search_document``) holds each of its names normalised, and also
+each Cyrillic name romanised (anyascii, a maintained transliteration table) and normalised, so a
+Latin query finds a Cyrillic name. Names are kept apart by "|", other text follows "~":
+"| мгу | mgu | московск ... |~ москв moskv msu". That lets a query rank records: the query
+equal to a whole name first, a name starting with it next, then the rest (``rank_by_match``).
+
+A query matches a record when each of its words occurs in the record's search text, or in the
+search text of a record it is found through (``search_through``: a branch through its
+institution, an agreement through its parties' institutions), computed in the query, never
+copied, so saving an institution touches none of its branches.
 
 A substring search scans the whole table unless a trigram index serves it. On PostgreSQL that is
 a pg_trgm GIN index, which LIKE uses by itself. On SQLite it is an FTS5 table with the trigram
-tokenizer kept in step by triggers (both created by migration 0004); words of three letters or more are looked
-up there. Where neither could be created, the same search runs as a scan.
+tokenizer kept in step by triggers (migration 0004); words of three letters or more are looked
+up there as phrases. Where neither could be created, the same search runs as a scan.
+
+The rules live here only; after changing them, ``manage.py reindex_search`` rewrites the stored
+text of every record.
 """
 
 import re
-from functools import reduce
-from operator import and_
+from functools import lru_cache, reduce
+from operator import and_, or_
 
+import snowballstemmer
+from anyascii import anyascii
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+#: Kazakh letters folded onto the Russian letters a Russian speaker would type for them.
+_KAZAKH_TO_RUSSIAN = str.maketrans("қңғүұөәіһ", "кнгууоаих")
+#: Romanised Russian is spelt many ways; each pair folds one variant onto one form.
+_LATIN_VARIANTS = [
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("cz", "c"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("q", "k"),
+    ("ph", "f"),
+    ("j", "i"),
+    ("y", "i"),
+]
+_DOUBLED = re.compile(r"([a-z])\1+")
+_I_BETWEEN_VOWELS = re.compile(r"(?<=[aeou])i(?=[aeou])")
+#: Russian endings as they look romanised and folded; cut so word forms agree in Latin too.
+_LATIN_ENDINGS = re.compile(r"(?:ogo|ego|omu|emu|imi|ami|ih|oi|ei|om|em|ui|aia|aa|[aeiou]+)$")
+_MIN_STEM = 3
+_russian = snowballstemmer.stemmer("russian")
+
 SEARCHABLE_TABLES = [
     "registry_institution",
     "registry_branch",
@@ -30,11 +79,59 @@ SEARCHABLE_TABLES = [
 ]
 
 
+def fold(text):
+    """Return the text casefolded, with ё→е and Kazakh letters folded onto Russian ones."""
+    return str(text).casefold().replace("ё", "е").translate(_KAZAKH_TO_RUSSIAN)
+
+
+@lru_cache(maxsize=200_000)
+def search_key(word):
+    """Return the form one folded word takes in search text: a Russian stem or a Latin key."""
+    if _CYRILLIC.search(word):
+        return _russian.stemWord(word)
+    if _LATIN.search(word):
+        return latin_key(word)
+    return word
+
+
+def latin_key(word):
+    for variant, form in _LATIN_VARIANTS:
+        word = word.replace(variant, form)
+    word = _I_BETWEEN_VOWELS.sub("", _DOUBLED.sub(r"\1", word))
+    cut = _LATIN_ENDINGS.sub("", word)
+    return cut if len(cut) >= _MIN_STEM else word
+
+
 def normalise_for_search(*parts):
-    """Return the parts as one folded string: casefold, ё→е, punctuation to single spaces."""
-    text = " ".join(str(part) for part in parts if part)
-    text = text.casefold().replace("ё", "е")
-    return _NOT_WORD.sub(" ", text).strip()
+    """Return the parts as one string of search keys: the words folded and stemmed, space-separated."""
+    text = fold(" ".join(str(part) for part in parts if part))
+    return " ".join(search_key(word) for word in _NOT_WORD.sub(" ", text).split())
+
+
+def romanise(text):
+    """Return the text in Latin letters (anyascii's table), Kazakh letters folded first."""
+    return anyascii(fold(text))
+
+
+def search_document(names, details=()):
+    """Return a record's search text: each name normalised, Cyrillic ones also romanised, kept
+    apart by "|" so a query can equal or start a whole name; then, after "~", the other text it
+    may be found by (city, code, notes), which never counts as a name."""
+    return "".join(f"| {form} " for form in _forms(names)) + "|~ " + " ".join(_forms(details))
+
+
+def _forms(texts):
+    forms = []
+    for text in texts:
+        if not text:
+            continue
+        for form in (
+            normalise_for_search(text),
+            _CYRILLIC.search(fold(text)) and normalise_for_search(romanise(text)),
+        ):
+            if form and form not in forms:
+                forms.append(form)
+    return forms
 
 
 #: A query's first distinct words that count: each is one more condition, and a thousand of them
@@ -46,21 +143,63 @@ def search_words(query):
     return list(dict.fromkeys(normalise_for_search(query).split()))[:MAX_SEARCH_WORDS]
 
 
-def search_filter(query, table=None):
-    """Return a Q matching records whose search text holds every word of the query."""
+def search_filter(query, model=None):
+    """Return a Q matching records where every word of the query occurs in the record's search
+    text or in that of a record it is found through (``model.search_through``)."""
     words = search_words(query)
     if not words:
         return Q()
-    return reduce(and_, (_word_filter(word, table) for word in words))
+    return reduce(and_, (_word_filter(word, model) for word in words))
 
 
-def _word_filter(word, table):
-    if table and len(word) >= 3 and connection.vendor == "sqlite" and table in sqlite_trigram_tables():
-        # The word holds letters and digits only (see normalise_for_search): nothing to escape.
-        return Q(
-            pk__in=RawSQL(f'SELECT rowid FROM "{table}_search" WHERE search_text LIKE %s', [f"%{word}%"])
-        )
-    return Q(search_text__contains=word)
+def _word_filter(word, model):
+    if model is None:
+        return Q(search_text__contains=word)
+    alternatives = [_text_filter(word, model._meta.db_table, "")]
+    for path, target in getattr(model, "search_through", ()):
+        # A subquery, not a join: a record found through two of its parties is listed once.
+        inner = _text_filter(word, target._meta.db_table, f"{path}__")
+        alternatives.append(Q(pk__in=model._base_manager.filter(inner).values("pk")))
+    return reduce(or_, alternatives)
+
+
+def name_filter(text, model):
+    """Return a Q matching records one of whose names folds to the same text, or None."""
+    words = search_words(text)
+    if not words:
+        return None
+    return _text_filter(f"| {' '.join(words)} |", model._meta.db_table, "")
+
+
+def fragment_filter(fragment, model):
+    """Return a Q matching records whose own search text holds the folded fragment."""
+    return _text_filter(fragment, model._meta.db_table, "")
+
+
+def _text_filter(word, table, prefix):
+    if len(word) >= 3 and connection.vendor == "sqlite" and table in sqlite_trigram_tables():
+        # A phrase of the trigram tokenizer matches as a substring, like LIKE '%word%', but from
+        # the index alone (LIKE rereads each candidate's text). Search keys hold letters, digits,
+        # spaces and "|" only: nothing to quote.
+        rows = RawSQL(f'SELECT rowid FROM "{table}_search" WHERE search_text MATCH %s', [f'"{word}"'])
+        return Q(**{f"{prefix}pk__in": rows})
+    return Q(**{f"{prefix}search_text__contains": word})
+
+
+def rank_by_match(query):
+    """Return an expression ranking records 0 when a whole name equals the query, 1 when a name
+    starts with it, 2 otherwise."""
+    words = search_words(query)
+    field = "search_text"
+    if not words:
+        return Value(2, output_field=IntegerField())
+    phrase = " ".join(words)
+    return Case(
+        When(**{f"{field}__contains": f"| {phrase} |"}, then=Value(0)),
+        When(**{f"{field}__contains": f"| {phrase}"}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
 
 
 _trigram_tables = {}

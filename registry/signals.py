@@ -1,7 +1,9 @@
 """Keep every record's search text true, whatever writes it.
 
 A pre_save receiver rather than save(): loaddata saves fixtures raw, skipping save() overrides
-but still sending pre_save. Bulk writes are covered by RegistryQuerySet.
+but still sending pre_save. Bulk writes are covered by SearchQuerySet. A record found through
+another (a branch through its institution) is matched in the query, so no save here writes any
+record but the one saved.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -10,18 +12,17 @@ from django.dispatch import receiver
 from .models import (
     Agreement,
     AgreementStatusStep,
-    Branch,
-    Institution,
     Programme,
     ProgrammeStatusStep,
     PublicRecord,
+    Searchable,
 )
 from .slugs import remember_old_slug
 
 
 @receiver(pre_save)
 def refresh_search_text(sender, instance, **kwargs):
-    if isinstance(instance, PublicRecord):
+    if isinstance(instance, Searchable):
         instance.refresh_search_text()
 
 
@@ -30,16 +31,6 @@ def keep_former_slug(sender, instance, raw=False, **kwargs):
     # Fixtures and backups are loaded raw, as they were; they carry their own redirects.
     if isinstance(instance, PublicRecord) and not raw:
         remember_old_slug(instance)
-
-
-@receiver(post_save, sender=Institution)
-def refresh_branch_search_text(sender, instance, raw=False, **kwargs):
-    # A branch is found by its parent's names and acronyms too.
-    if raw or kwargs.get("created"):
-        return
-    branches = list(Branch.objects.filter(institution=instance).select_related("institution"))
-    if branches:
-        Branch.objects.bulk_update(branches, ["search_text"])
 
 
 @receiver(post_save, sender=AgreementStatusStep)

@@ -30,6 +30,23 @@ def remember_old_slug(record):
     record._stored_slug = record.slug
 
 
+def hand_over_codes(dropped, kept):
+    """Make the dropped record's code, and the former codes it answered to, lead to the kept one
+    (a merge of duplicates). Return the ids of the former codes that pointed at the dropped record,
+    so that undoing the merge can point them back."""
+    label = model_label(type(kept))
+    former = SlugRedirect.objects.filter(model=label, record_id=dropped.pk)
+    moved = list(former.values_list("pk", flat=True))
+    former.update(record_id=kept.pk)
+    SlugRedirect.objects.update_or_create(model=label, old_slug=dropped.slug, defaults={"record_id": kept.pk})
+    return moved
+
+
+def take_back_code(model, code):
+    """Forget that `code` is a former code: its record exists again (a merge undone)."""
+    SlugRedirect.objects.filter(model=model_label(model), old_slug=code).delete()
+
+
 def resolve_slug(model, code):
     """Return the current code of the record of `model` known by `code`, a current or former one.
 

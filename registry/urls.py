@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reconcile, views
 
 app_name = "registry"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("indicators/<slug:slug>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path("sources/", views.SourceListView.as_view(), name="source_list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"),
+    path("reconcile", reconcile.reconcile, name="reconcile"),
+    path("reconcile/view/<str:code>", reconcile.view, name="reconcile_view"),
+    path("match/", reconcile.match_page, name="match"),
 ]

@@ -7,8 +7,10 @@ from registry.search import normalise_for_search
 from tests import factories
 
 
-def test_normalise_for_search_folds_case_yo_and_punctuation():
-    assert normalise_for_search("МГУ им. «Ломоносова»", "Ёлка") == "мгу им ломоносова елка"
+def test_normalise_for_search_folds_case_yo_punctuation_and_word_forms():
+    assert normalise_for_search("МГУ им. «Ломоносова»", "Ёлки") == normalise_for_search(
+        "мгу им ломоносова елка"
+    )
 
 
 @pytest.mark.django_db

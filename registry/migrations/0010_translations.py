@@ -42,7 +42,7 @@ def restore_search_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_slug_redirects_optional_official_name"),
+        ("registry", "0009_search_names_and_duplicates"),
     ]
 
     operations = [

@@ -1,0 +1,151 @@
+"""Match a name, code or identifier someone has to the registry's records.
+
+One function, ``match(model, text)``, serves the reconciliation service, the page where a
+person pastes a column of names, and the import widgets. It answers with the records the text
+names exactly — by code, ROR id, Wikidata id, or any name, acronym or alias once folded the way
+search folds them (registry/search.py) — and, when none does, the nearest candidates scored by
+rapidfuzz.
+
+An import widget calls it like this, and turns the answer into a row error when it is not one
+record::
+
+    found = match(Institution, cell)
+    if found.record is None:
+        raise ValueError(found.explain())
+    return found.record
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from .models import Region
+from .search import fragment_filter, name_filter, search_words
+from .slugs import resolve_slug
+
+ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I)
+WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I)
+CODE = re.compile(r"^[-\w]+$")
+#: A candidate scoring less than this (out of 100) is not worth showing.
+MIN_SCORE = 50
+#: How many records matching some words are scored when no record matches them all.
+CANDIDATE_POOL = 200
+
+
+@dataclass
+class Candidate:
+    record: object
+    score: float
+    matched_on: str  # "code", "ror", "wikidata", "name" or "similar"
+
+    @property
+    def code(self):
+        return record_code(self.record)
+
+
+@dataclass
+class MatchResult:
+    text: str
+    exact: list = field(default_factory=list)
+    nearest: list = field(default_factory=list)
+
+    @property
+    def record(self):
+        """Return the one record the text names, or None when it names none or several."""
+        return self.exact[0].record if len(self.exact) == 1 else None
+
+    @property
+    def candidates(self):
+        return self.exact or self.nearest
+
+    def explain(self):
+        """Say in words why the text is not one record, listing what it might be."""
+        listed = "; ".join(f"{candidate.code} ({candidate.record})" for candidate in self.candidates[:5])
+        if len(self.exact) > 1:
+            return _("«%(text)s» подходит к нескольким записям: %(list)s. Укажите код.") % {
+                "text": self.text,
+                "list": listed,
+            }
+        if self.nearest:
+            return _("«%(text)s» не найдено. Похожие: %(list)s.") % {"text": self.text, "list": listed}
+        return _("«%(text)s» не найдено.") % {"text": self.text}
+
+
+def record_code(record):
+    """Return the code a record is known by in spreadsheets: its slug, ISO or ISCED code."""
+    if hasattr(record, "slug"):
+        return record.slug
+    if hasattr(record, "code"):
+        return record.code
+    return f"{record.country.code}: {record.name}"  # a region
+
+
+def match(model, text, queryset=None, limit=5):
+    """Return the records of ``model`` the text names exactly, or else the nearest ones."""
+    text = str(text or "").strip()
+    result = MatchResult(text)
+    if not text:
+        return result
+    queryset = model._default_manager.all() if queryset is None else queryset
+    for record, how in _by_identifier(model, queryset, text):
+        result.exact.append(Candidate(record, 100.0, how))
+    if not result.exact and (by_name := name_filter(text, model)) is not None:
+        named = queryset.filter(by_name).order_by("pk")[: limit + 1]
+        result.exact = [Candidate(record, 100.0, "name") for record in named]
+    if not result.exact:
+        result.nearest = _nearest(queryset, text, limit)
+    result.exact = result.exact[:limit]
+    return result
+
+
+def _by_identifier(model, queryset, text):
+    fields = {f.name for f in model._meta.get_fields()}
+    found = []
+    # Exact lookups in the spellings codes are kept in, so the unique index serves them; a text
+    # with spaces is no code, so a name costs no lookup here.
+    is_code = CODE.match(text) is not None
+    if "slug" in fields and is_code:
+        codes = {text, text.lower()}
+        codes |= {resolve_slug(model, code) for code in codes}  # a former code leads to the record
+        found += [(r, "code") for r in queryset.filter(slug__in=codes)]
+    elif "code" in fields and is_code:
+        found += [(r, "code") for r in queryset.filter(code__in={text, text.upper()})]
+    elif model is Region and ":" in text:  # a region as "KZ: Алматы"
+        country, name = (part.strip() for part in text.split(":", 1))
+        if (by_name := name_filter(name, model)) is not None:
+            found += [(r, "code") for r in queryset.filter(by_name, country__code__iexact=country)]
+    if "ror_id" in fields and (ror := ROR.match(text)):
+        found += [(r, "ror") for r in queryset.filter(ror_id=ror.group(1).lower())]
+    if "wikidata_id" in fields and (qid := WIKIDATA.match(text)):
+        found += [(r, "wikidata") for r in queryset.filter(wikidata_id=qid.group(1).upper())]
+    return found
+
+
+def _nearest(queryset, text, limit):
+    """Score the records that share words (or their first letters) with the text."""
+    words = search_words(text)
+    if not words:
+        return []
+    pool = list(queryset.search(text)[:CANDIDATE_POOL])
+    if len(pool) < limit:
+        # No record holds every word: widen to records holding any word or its first letters,
+        # so a typo ("Ломоносва") still finds its record.
+        stems = {word[:4] if len(word) > 4 else word for word in words}
+        any_word = Q()
+        for stem in stems:
+            any_word |= fragment_filter(stem, queryset.model)
+        seen = {record.pk for record in pool}
+        pool += [r for r in queryset.filter(any_word).order_by("pk")[:CANDIDATE_POOL] if r.pk not in seen]
+    query = " ".join(words)
+    scored = [Candidate(record, similarity(query, record.search_text), "similar") for record in pool]
+    scored = [candidate for candidate in scored if candidate.score >= MIN_SCORE]
+    return sorted(scored, key=lambda c: (-c.score, c.code))[:limit]
+
+
+def similarity(query, search_text):
+    """Return 0–100: how close the folded query is to the closest of a record's names."""
+    names = [name.strip() for name in search_text.split("|~")[0].split("|") if name.strip()]
+    return round(max((fuzz.WRatio(query, name) for name in names), default=0.0), 1)

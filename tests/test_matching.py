@@ -1,0 +1,90 @@
+"""match(model, text): codes, identifiers and any name find their record; else the nearest."""
+
+import pytest
+
+from registry import models
+from registry.matching import match
+from tests import factories
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, how",
+    [
+        ("msu", "code"),
+        ("MSU", "code"),
+        ("МГУ", "name"),
+        ("мгу", "name"),
+        ("mgu", "name"),
+        ("Lomonosov Moscow State University", "name"),
+        ("Московский государственный университет имени М. В. Ломоносова", "name"),
+        ("МОСКОВСКИЙ ГОСУДАРСТВЕННЫЙ УНИВЕРСИТЕТ ИМЕНИ М.В. ЛОМОНОСОВА", "name"),
+        ("М. В. Ломоносов атындағы Мәскеу мемлекеттік университеті", "name"),
+    ],
+)
+def test_one_record_is_named_exactly(article, text, how):
+    found = match(models.Institution, text)
+    assert found.record.slug == "msu"
+    assert found.exact[0].matched_on == how
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text", ["010pmpe69", "https://ror.org/010pmpe69", "Q13164", "https://www.wikidata.org/wiki/Q13164"]
+)
+def test_ror_and_wikidata_ids_name_a_record(text):
+    record = factories.institution(ror_id="010pmpe69", wikidata_id="Q13164")
+    assert match(models.Institution, text).record == record
+
+
+@pytest.mark.django_db
+def test_a_name_two_records_share_is_ambiguous_and_lists_both_codes():
+    first = factories.institution(slug="atu-almaty", acronyms="АТУ")
+    second = factories.institution(slug="atu-astana", acronyms="АТУ")
+    found = match(models.Institution, "АТУ")
+    assert found.record is None
+    assert {c.record for c in found.exact} == {first, second}
+    assert "atu-almaty" in found.explain() and "atu-astana" in found.explain()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["Московский государственый университет", "Ломоносва", "Moscow State Univ"])
+def test_a_misspelt_name_gets_the_nearest_candidates(article, text):
+    found = match(models.Institution, text)
+    assert found.record is None
+    assert found.nearest and found.nearest[0].record.slug == "msu"
+    assert "msu" in found.explain()
+
+
+@pytest.mark.django_db
+def test_nothing_like_it_says_so(article):
+    found = match(models.Institution, "Zzyzx qwv")
+    assert found.record is None and not found.candidates
+    assert "не найдено" in found.explain()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model, text, expected",
+    [
+        (models.Country, "kz", "KZ"),
+        (models.Country, "Казахстана", "KZ"),
+        (models.Country, "казахстан", "KZ"),
+        (models.Country, "Kazakhstan", "KZ"),
+        (models.FieldOfStudy, "0713", "0713"),
+        (models.Region, "RU: оренбургская область", "Оренбургская область"),
+        (models.Region, "Оренбургская область", "Оренбургская область"),
+    ],
+)
+def test_reference_data_is_matched_by_code_or_name(article, model, text, expected):
+    record = match(model, text).record
+    assert expected in (getattr(record, "code", None), getattr(record, "name", None))
+
+
+@pytest.mark.django_db
+def test_a_queryset_narrows_the_match(article):
+    kz = models.Country.objects.get(code="KZ")
+    assert (
+        match(models.Institution, "МГУ", queryset=models.Institution.objects.filter(country=kz)).record
+        is None
+    )

@@ -1,0 +1,134 @@
+"""The reconciliation service answers OpenRefine's requests as OpenRefine sends them."""
+
+import io
+import json
+from urllib.parse import urlencode
+
+import openpyxl
+import pytest
+
+from tests import factories
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def post_queries(client, queries):
+    # OpenRefine posts the batch as one form field, `queries`, holding JSON.
+    return client.post("/reconcile", urlencode({"queries": json.dumps(queries)}), content_type=FORM)
+
+
+@pytest.mark.django_db
+def test_the_manifest_names_the_service_its_types_and_view(client):
+    response = client.get("/reconcile")
+    assert response.status_code == 200
+    body = response.json()
+    assert "0.2" in body["versions"]
+    assert body["name"]
+    assert body["identifierSpace"] and body["schemaSpace"]
+    assert {t["id"] for t in body["defaultTypes"]} >= {"institution", "branch", "agreement", "programme"}
+    assert body["view"]["url"].endswith("/reconcile/view/{{id}}")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.django_db
+def test_openrefine_guesses_types_with_a_batch_without_type(client, article):
+    response = post_queries(
+        client, {"q0": {"query": "МГУ", "limit": 3}, "q1": {"query": "Skoltech", "limit": 3}}
+    )
+    body = response.json()
+    assert body["q0"]["result"][0]["id"] == "msu"
+    assert body["q0"]["result"][0]["type"] == [{"id": "institution", "name": "Учреждение"}]
+    assert body["q1"]["result"][0]["id"] == "skoltech"
+
+
+@pytest.mark.django_db
+def test_a_batch_query_as_openrefine_posts_it(client, article):
+    queries = {
+        "q0": {"query": "Lomonosov Moscow State University", "type": "institution", "type_strict": "should"},
+        "q1": {"query": "Алматы технологиялык университети", "type": "institution", "type_strict": "should"},
+        "q2": {
+            "query": "МГУ",
+            "type": "institution",
+            "type_strict": "should",
+            "properties": [{"pid": "country", "v": "KZ"}],
+        },
+        "q3": {"query": "Ломоносва", "type": "institution", "type_strict": "should"},
+        "q4": {"query": "Казахстан", "type": "country", "type_strict": "should"},
+    }
+    body = post_queries(client, queries).json()
+    assert body["q0"]["result"][0] == {
+        "id": "msu",
+        "name": "Московский государственный университет имени М. В. Ломоносова",
+        "score": 100.0,
+        "match": True,
+        "type": [{"id": "institution", "name": "Учреждение"}],
+    }
+    assert body["q1"]["result"][0]["id"] == "atu" and body["q1"]["result"][0]["match"] is True
+    assert body["q2"]["result"] == []  # MSU is in Russia: narrowed away
+    nearest = body["q3"]["result"]
+    assert nearest[0]["id"] == "msu" and nearest[0]["match"] is False and nearest[0]["score"] < 100
+    assert body["q4"]["result"][0]["id"] == "KZ"
+
+
+@pytest.mark.django_db
+def test_the_same_batch_in_a_get_request_and_the_single_query_form(client, article):
+    response = client.get("/reconcile", {"queries": json.dumps({"q0": {"query": "mgu"}})})
+    assert response.json()["q0"]["result"][0]["id"] == "msu"
+    assert client.get("/reconcile", {"query": "mgu"}).json()["result"][0]["id"] == "msu"
+
+
+@pytest.mark.django_db
+def test_drafts_are_never_candidates(client):
+    factories.institution(slug="draft", name_ru="Черновой университет", is_published=False)
+    assert post_queries(client, {"q0": {"query": "Черновой университет"}}).json()["q0"]["result"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "queries, says",
+    [
+        ("{not json", "JSON"),
+        ("[1, 2]", "объектом"),
+        (json.dumps({"q0": {"query": ""}}), "query"),
+        (json.dumps({"q0": "МГУ"}), "query"),
+        (json.dumps({"q0": {"query": "МГУ", "type": "planet"}}), "planet"),
+        (json.dumps({"q0": {"query": "МГУ", "limit": "many"}}), "limit"),
+        (json.dumps({"q0": {"query": "МГУ", "properties": {"country": "KZ"}}}), "properties"),
+        (json.dumps({f"q{n}": {"query": "МГУ"} for n in range(101)}), "100"),
+    ],
+)
+def test_bad_input_is_a_json_error_in_russian(client, queries, says):
+    response = client.post("/reconcile", urlencode({"queries": queries}), content_type=FORM)
+    assert response.status_code == 400
+    assert says in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_the_view_link_opens_the_public_page(client, article):
+    response = client.get("/reconcile/view/msu")
+    assert response.status_code == 302 and response["Location"] == "/institutions/msu/"
+    assert client.get("/reconcile/view/nothing").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_pasted_column_is_matched_and_downloads_as_xlsx(client, article):
+    names = "МГУ\nSkolkovo Institute of Science and Technology\nЛомоносва\n=1+2\nНичего похожего"
+    page = client.post("/match/", {"names": names, "kind": "institution"})
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [row["code"] for row in rows] == ["msu", "skoltech", "", "", ""]
+    assert "msu" in rows[2]["candidates"]
+    download = client.post("/match/", {"names": names, "kind": "institution", "download": "xlsx"})
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][:3] == ["МГУ", "найдено", "msu"]
+    assert values[4][0] == "'=1+2"
+    assert values[5][1] == "не найдено"
+
+
+@pytest.mark.django_db
+def test_an_empty_paste_is_a_form_error(client):
+    page = client.post("/match/", {"names": "  \n ", "kind": "institution"})
+    assert page.status_code == 200 and page.context["form"].errors
+    assert client.get("/match/").status_code == 200
