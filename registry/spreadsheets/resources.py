@@ -17,6 +17,7 @@ from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -185,7 +186,15 @@ class RegistryResource(resources.ModelResource):
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         def write(objs, model, **kwargs):
-            bulk_update_with_history(objs, model, fields=self.get_bulk_update_fields(), **kwargs)
+            # bulk_update leaves updated_at alone (it is the optimistic-lock version of records it
+            # merely re-indexes); a row an import changed is a new version, stamped here.
+            fields = self.get_bulk_update_fields()
+            if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+                now = timezone.now()
+                for obj in objs:
+                    obj.updated_at = now
+                fields = [*fields, "updated_at"]
+            bulk_update_with_history(objs, model, fields=fields, **kwargs)
 
         self._bulk_write(dry_run, raise_errors, result, self.update_instances, write)
 
