@@ -531,7 +531,7 @@ class InstitutionAdmin(PublishableAdmin):
         """List likely duplicate institutions; merge a pair on POST (keep one, drop the other)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        may_merge = self.has_change_permission(request) and self.has_delete_permission(request)
+        may_merge = may(request.user, "merge", self.model)
         if request.method == "POST":
             if not may_merge:
                 raise PermissionDenied
@@ -669,6 +669,10 @@ class InstitutionMergeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    # A merge's row is what undoing it needs: nobody deletes it here.
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_revert_permission(self, request):

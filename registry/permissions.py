@@ -20,10 +20,11 @@ GROUP_ACTIONS = {
 }
 
 #: Actions made of model permissions: reverting a record changes it; restoring a deleted record
-#: adds it back as it was and so needs both.
+#: adds it back as it was and so needs both; merging two duplicates changes one and deletes the other.
 COMPOUND_ACTIONS = {
     "revert": ("change",),
     "restore": ("add", "change"),
+    "merge": ("change", "delete"),
 }
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLResolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry import models
+from registry import duplicates, models
 from registry.spreadsheets import FORMATS, RESOURCES
 from tests import factories
 from tests.forms import form_data
@@ -27,11 +27,13 @@ PERSONAS = ["anonymous", "staff", "viewer", "editor", "superuser"]
 #: What each persona may do to a registry model; the admin's own models are the superuser's alone.
 GRANTS = {
     "viewer": {"view", "export"},
-    "editor": {"view", "export", "import", "add", "change", "delete", "revert", "restore"},
+    "editor": {"view", "export", "import", "add", "change", "delete", "revert", "restore", "merge"},
 }
 #: What nobody may do, not even a superuser: the import journal is the audit trail.
 NOBODY = {
     models.ImportRecord: {"add", "change", "delete"},
+    # A merge is recorded by the merge itself, and kept so it can be undone.
+    models.InstitutionMerge: {"add", "change", "delete"},
     # django-axes records login attempts itself.
     AccessAttempt: {"add"},
     AccessLog: {"add"},
@@ -53,6 +55,7 @@ MODEL_VIEWS = {
     "export": ("export", "export"),
     "import_template": ("import_or_export", "import_or_export"),
     "password_change": ("change", "change"),  # auth.User
+    "duplicates": ("view", "merge"),  # the likely-duplicates report; a POST merges a pair
 }
 ACTION_NEEDS = {
     "delete_selected": "delete",
@@ -60,9 +63,10 @@ ACTION_NEEDS = {
     "unpublish": "change",
     "export_admin_action": "export",
     "cleanup_expired_attempts": "view",  # django-axes: removes expired lockouts only
+    "revert": "restore",  # undoing a merge brings the merged-away institution back
 }
 #: Actions that write when a permitted user runs them on the record (the proof that the POST is real).
-WRITING_ACTIONS = {"delete_selected", "unpublish"}  # the record starts published
+WRITING_ACTIONS = {"delete_selected", "unpublish", "revert"}  # the record starts published
 SITE_VIEWS = {
     "index",
     "login",
@@ -119,6 +123,8 @@ def test_every_admin_url_is_in_the_matrix():
 
 
 def record_of(model, another=False):
+    if model is models.InstitutionMerge:
+        return duplicates.merge(factories.institution(), factories.institution())
     if model._meta.app_label == "registry" and model is not models.ImportRecord:
         return factories.record_of(model._meta.model_name, another)
     return {
@@ -236,6 +242,9 @@ def test_admin_permission_matrix(clients, persona, model):
         elif view == "process_import":
             data = confirmation_of_reimport(superuser, model, record)
             requests.append((url, view, "POST", post_needs, data, True))
+        elif view == "duplicates":
+            pair = {"keep": record.pk, "drop": factories.institution().pk}
+            requests.append((url, view, "POST", post_needs, pair, True))
         elif view == "import":
             requests.append((url, view, "POST", post_needs, reimport_upload(model, record), False))
         else:
