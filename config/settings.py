@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
     "import_export",
     "simple_history",
     "axes",
@@ -218,3 +219,8 @@ STORAGES["import_export"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": IMPORT_UPLOAD_DIR, "base_url": None, "file_permissions_mode": 0o600},
 }
+
+# --- public site ------------------------------------------------------------------------------
+# A list download stops after this many rows, so that a few downloads at once cannot starve
+# page views (the list page says so).
+PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
