@@ -6,8 +6,9 @@ but still sending pre_save. Bulk writes are covered by RegistryQuerySet.
 
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from .models import Branch, Institution, PublicRecord
+from .models import Branch, Institution, PublicRecord, Timestamped
 
 
 @receiver(pre_save)
@@ -24,3 +25,19 @@ def refresh_branch_search_text(sender, instance, raw=False, **kwargs):
     branches = list(Branch.objects.filter(institution=instance).select_related("institution"))
     if branches:
         Branch.objects.bulk_update(branches, ["search_text"])
+
+
+@receiver(pre_save)
+def give_fixture_records_their_load_time(sender, instance, raw=False, **kwargs):
+    """Stamp a record loaded from a fixture without timestamps with the real load time.
+
+    Loading the same fixture again keeps the first load's timestamps, so it changes nothing.
+    A fixture that carries its own timestamps (a backup) keeps them.
+    """
+    if not raw or not isinstance(instance, Timestamped) or instance.updated_at is not None:
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values("created_at", "updated_at").first()
+    if stored:
+        instance.created_at, instance.updated_at = stored["created_at"], stored["updated_at"]
+    else:
+        instance.updated_at = instance.created_at = timezone.now()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("institutions/", views.InstitutionListView.as_view(), name="institution_list"),
+    path("institutions/suggest/", views.suggest_institutions, name="institution_suggest"),
     path("institutions/<slug:slug>/", views.InstitutionDetailView.as_view(), name="institution_detail"),
     path("branches/", views.BranchListView.as_view(), name="branch_list"),
     path("branches/<slug:slug>/", views.BranchDetailView.as_view(), name="branch_detail"),

@@ -28,6 +28,18 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+SUGGESTIONS = 10
+
+
+def suggest_institutions(request):
+    """Suggest published institutions for a search-as-you-type filter: code and name, a few at most."""
+    words = request.GET.get("q", "").split()[: filters.MAX_SEARCH_WORDS]
+    if not words:
+        return JsonResponse({"results": []})
+    found = models.Institution.objects.published().search(" ".join(words)).order_by("name_ru", "id")
+    return JsonResponse({"results": [{"slug": i.slug, "name": i.display_name} for i in found[:SUGGESTIONS]]})
+
+
 class HomeView(TemplateView):
     template_name = "registry/home.html"
 
@@ -239,3 +251,41 @@ class SourceDetailView(RegistryDetailView):
     def get_queryset(self):
         citations = models.Citation.objects.published().select_related(*models.CITED_MODELS)
         return super().get_queryset().prefetch_related(Prefetch("citations", queryset=citations))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["passages"], context["quotes"] = source_passages(self.object)
+        return context
+
+
+def source_passages(source):
+    """Split a source's full text into plain passages and cited quotes, each quote with its records.
+
+    Return (passages, quotes): passages as {"text", "quote"} in reading order, where "quote" is
+    None for text nobody cites; quotes as {"id", "text", "records", "found"}, one per distinct
+    quote. A quote that overlaps an earlier one, or is not in the text, is listed but not marked.
+    """
+    quotes = {}
+    for citation in source.citations.all():
+        entry = quotes.setdefault(citation.quote, {"text": citation.quote, "records": []})
+        record = citation.cited_record
+        if record not in entry["records"]:
+            entry["records"].append(record)
+    text = source.text
+    spans = []
+    for number, entry in enumerate(quotes.values(), start=1):
+        entry["id"] = f"quote-{number}"
+        start = text.find(entry["text"]) if text else -1
+        end = start + len(entry["text"])
+        entry["found"] = start >= 0 and not any(start < e and s < end for s, e, _ in spans)
+        if entry["found"]:
+            spans.append((start, end, entry))
+    passages, position = [], 0
+    for start, end, entry in sorted(spans, key=lambda span: span[0]):
+        if start > position:
+            passages.append({"text": text[position:start], "quote": None})
+        passages.append({"text": text[start:end], "quote": entry})
+        position = end
+    if position < len(text):
+        passages.append({"text": text[position:], "quote": None})
+    return passages, list(quotes.values())
