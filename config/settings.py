@@ -224,3 +224,13 @@ STORAGES["import_export"] = {
 # A list download stops after this many rows, so that a few downloads at once cannot starve
 # page views (the list page says so).
 PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
+# The overview and list pages are cached for anonymous readers (registry/cache.py) and
+# invalidated by any change to a record; 0 turns the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
+    )
+}

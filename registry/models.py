@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .cache import invalidate_public_pages
 from .search import normalise_for_search, search_filter
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
@@ -54,7 +55,9 @@ class RegistryQuerySet(models.QuerySet):
         # Bulk writes skip save() and signals; keep the search text true on them too.
         for obj in objs:
             obj.refresh_search_text()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        invalidate_public_pages()  # bulk writes send no post_save
+        return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         # Also skipped by bulk writes: auto_now, which the admin's version check relies on.
@@ -64,7 +67,9 @@ class RegistryQuerySet(models.QuerySet):
             obj.refresh_search_text()
             obj.updated_at = now
         fields = [*fields, *({"search_text", "updated_at"} - set(fields))]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        invalidate_public_pages()
+        return updated
 
 
 class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):

@@ -4,10 +4,11 @@ A pre_save receiver rather than save(): loaddata saves fixtures raw, skipping sa
 but still sending pre_save. Bulk writes are covered by RegistryQuerySet.
 """
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .cache import invalidate_public_pages
 from .models import Branch, Institution, PublicRecord, Timestamped
 
 
@@ -41,3 +42,12 @@ def give_fixture_records_their_load_time(sender, instance, raw=False, **kwargs):
         instance.created_at, instance.updated_at = stored["created_at"], stored["updated_at"]
     else:
         instance.updated_at = instance.created_at = timezone.now()
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def forget_cached_public_pages(sender, **kwargs):
+    # Any registry record (history rows included) may show on the overview or a list.
+    if sender._meta.app_label == "registry":
+        invalidate_public_pages()
