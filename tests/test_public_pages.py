@@ -310,3 +310,36 @@ def test_every_public_page_runs_the_same_number_of_queries_at_any_size(client):
     small = public_query_counts(client, records)
     large = public_query_counts(client, fill(60))
     assert large == small
+
+
+@pytest.mark.django_db
+class TestParentInstitutionFilter:
+    def test_it_is_a_text_field_with_suggestions_not_a_select_of_every_institution(self, client, article):
+        page = client.get(url("branch_list")).content.decode()
+        assert 'name="institution"' in page and 'list="institution-suggestions"' in page
+        assert "registry/suggest.js" in page
+        assert "<select" not in page.split('name="institution"')[0].rsplit("<div", 1)[-1]
+        assert 'value="msu"' not in page
+
+    def test_suggestions_name_published_institutions_by_any_of_their_names(self, client, article):
+        results = client.get(url("institution_suggest"), {"q": "мифи"}).json()["results"]
+        assert results == [
+            {"slug": "mephi", "name": "Национальный исследовательский ядерный университет «МИФИ»"}
+        ]
+        assert client.get(url("institution_suggest"), {"q": " ".join(["мгу"] * 2000)}).status_code == 200
+
+    @pytest.mark.parametrize("value", ["muctr", "рхту", "Менделеева"])
+    def test_branches_filter_by_the_parents_code_or_words(self, client, article, value):
+        assert slugs(client.get(url("branch_list"), {"institution": value})) == ["muctr-kazakhstan"]
+
+    def test_the_english_pages_say_as_of_and_assigned_by_the_registry(self, client, article):
+        client.cookies["django_language"] = "en"
+        assert (
+            "as of 12.11.2025"
+            in client.get(url("agreement_detail", "orenburg-samara-kz-technical")).content.decode()
+        )
+        assert (
+            "assigned by the registry"
+            in client.get(url("programme_detail", "atu-specialists")).content.decode()
+        )
+        assert "Reference data" in client.get(url("institution_detail", "msu")).content.decode()
