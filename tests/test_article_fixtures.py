@@ -214,3 +214,22 @@ class TestSourceViewer:
         with pytest.raises(ValidationError) as error:
             citation.full_clean()
         assert "дословно" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_an_imported_quote_not_in_the_source_is_an_error_and_nothing_is_imported(tmp_path, article):
+    import openpyxl
+
+    path = tmp_path / "citations.xlsx"
+    call_command("registry_export", "citation", str(path), stdout=io.StringIO())
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    quote_column = next(i for i, name in enumerate(header, start=1) if name in ("Цитата", "quote"))
+    sheet.cell(row=2, column=quote_column).value = "Слов, которых нет в статье."
+    workbook.save(path)
+    errors = io.StringIO()
+    with pytest.raises(Exception, match="Nothing was imported"):
+        call_command("registry_import", "citation", str(path), stdout=io.StringIO(), stderr=errors)
+    assert "дословно" in errors.getvalue()
+    assert not models.Citation.objects.filter(quote__startswith="Слов, которых").exists()
