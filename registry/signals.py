@@ -41,7 +41,8 @@ def give_fixture_records_their_load_time(sender, instance, raw=False, **kwargs):
     if stored:
         instance.created_at, instance.updated_at = stored["created_at"], stored["updated_at"]
     else:
-        instance.updated_at = instance.created_at = timezone.now()
+        # Whole seconds: a JSON dump keeps only milliseconds, and a backup must restore exactly.
+        instance.updated_at = instance.created_at = timezone.now().replace(microsecond=0)
 
 
 @receiver(post_save)

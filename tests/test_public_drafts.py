@@ -15,8 +15,7 @@ LISTS = ["institution_list", "branch_list", "agreement_list", "programme_list", 
 
 
 def text_of(response):
-    content = response.getvalue()
-    response.close()
+    content = response.getvalue()  # read to the end, the test client closes it
     if content.startswith(b"PK"):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         return repr(list(sheet.iter_rows(values_only=True)))
