@@ -253,7 +253,7 @@ class ProgrammeParticipantInline(PartyInline):
 class StatusStepInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["source"]
-    fields = ["status", "date", "source", "note"]
+    fields = ["status", "date", "date_meaning", "source", "note"]
 
 
 class AgreementStatusStepInline(StatusStepInline):
@@ -337,7 +337,7 @@ class AgreementAdmin(PublishableAdmin):
     autocomplete_fields = ["fields"]
     inlines = [AgreementPartyInline, AgreementStatusStepInline, citation_inline("agreement")]
     fieldsets = [
-        (None, {"fields": ["slug", "title", "title_en", "kind", "status", "fields"]}),
+        (None, {"fields": ["slug", "title", "title_en", "kind", "status", "fields", "fields_wording"]}),
         (_("Даты"), {"fields": ["agreed_on", "signed_on", "valid_from", "valid_until"]}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
     ]
@@ -353,7 +353,7 @@ class ProgrammeAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "title", "title_en", "kind", "status", "modelled_on", "aim"]}),
         (_("Кем и где предложено"), {"fields": ["proposed_by", "proposed_at", "proposed_on"]}),
-        (_("Охват"), {"fields": ["target_countries", "target_regions", "fields"]}),
+        (_("Охват"), {"fields": ["target_countries", "target_regions", "fields", "fields_wording"]}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
     ]
 
