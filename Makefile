@@ -78,9 +78,10 @@ serve: install
 	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --threads 4 --timeout $${WEB_TIMEOUT:-120} \
 		--access-logfile -
 
-# Concurrent clients against gunicorn on loopback for 30 s (DATABASE_URL for PostgreSQL).
+# Concurrent clients against gunicorn on loopback for 30 s, with the article alone and with 20 000
+# generated institutions (LOAD_RECORDS=0,20000), p95 compared (DATABASE_URL for PostgreSQL).
 load: install-dev
-	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.load --records $${LOAD_RECORDS:-0,20000}
 
 # Speed at scale: ratios against baselines timed in the same run (BENCH_SIZES=small,import,large).
 bench: install-dev

@@ -5,6 +5,10 @@ database DATABASE_URL names, which is flushed first), starts gunicorn as `make s
 runs --clients threads against public list, detail, search and download URLs for --seconds
 (bounded also by --max-requests). Prints requests/s, p50/p95 latency and the error count; exits
 non-zero on any error.
+
+--records takes one size or several separated by commas, run one after the other on a fresh
+database each: `--records 0,20000` measures the article alone and the article with 20 000
+generated institutions, and prints how the p95 grew (the goal: at most 2x).
 """
 
 import argparse
@@ -59,14 +63,15 @@ def prepare(env, records):
     manage(env, "migrate", "--no-input")
     manage(env, "flush", "--no-input")
     manage(env, "loaddata", "fixtures/reference.json", "fixtures/tass-2025-11-12.json")
-    manage(env, "shell", "-c", f"from benchmarks.generate import generate; generate({records}, seed=5)")
+    if records:
+        manage(env, "shell", "-c", f"from benchmarks.generate import generate; generate({records}, seed=5)")
     manage(env, "collectstatic", "--no-input")
 
 
 def urls(records):
     """A realistic mix of what visitors ask for."""
     published = [row["slug"] for row in institution_rows(records, seed=5) if row["is_published"]]
-    slugs = published[:: max(1, len(published) // 200)]
+    slugs = published[:: max(1, len(published) // 200)] or ["msu", "atu", "skoltech"]
     pages = max(1, len(published) // 25)
     words = ["энергетики", "мгу", "college", "Алматы", "транспорта", "ранхигс"]
     mix = [
@@ -137,19 +142,10 @@ def drive(port, next_url, seconds, clients, max_requests):
     return latencies, errors, time.monotonic() - began
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--records", type=int, default=3000)
-    parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    args = parser.parse_args(argv)
-
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.sqlite3'}"
+def run(args, database_url, records):
+    """Serve a registry of `records` generated institutions and drive it; return its figures."""
     env = server_env(database_url)
-    prepare(env, args.records)
+    prepare(env, records)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -163,6 +159,8 @@ def main(argv=None):
             str(args.workers),
             "--threads",
             str(args.threads),
+            "--timeout",
+            "60",
             "--log-level",
             "warning",
         ],
@@ -171,9 +169,7 @@ def main(argv=None):
     )
     try:
         wait_until_up(port)
-        latencies, errors, elapsed = drive(
-            port, urls(args.records), args.seconds, args.clients, args.max_requests
-        )
+        latencies, errors, elapsed = drive(port, urls(records), args.seconds, args.clients, args.max_requests)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -183,15 +179,35 @@ def main(argv=None):
     p95 = statistics.quantiles(latencies, n=20)[18] * 1000 if len(latencies) >= 20 else 0
     print(
         f"{database}: {args.clients} clients for {elapsed:.1f}s, "
-        f"{args.workers} workers x {args.threads} threads, {args.records} generated records"
+        f"{args.workers} workers x {args.threads} threads, {records} generated records"
     )
     print(
         f"requests={done + len(errors)} rps={done / elapsed:.1f} p50_ms={p50:.1f} p95_ms={p95:.1f} "
-        f"errors={len(errors)}"
+        f"errors={len(errors)}",
+        flush=True,
     )
     for error in errors[:10]:
         print("  error:", error)
-    return 1 if errors else 0
+    return p95, errors
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--records", default="3000", help="generated institutions; several: 0,20000")
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.sqlite3'}"
+    sizes = [int(size) for size in args.records.split(",")]
+    results = [run(args, database_url, records) for records in sizes]
+    if len(results) > 1 and results[0][0]:
+        ratio = results[-1][0] / results[0][0]
+        print(f"p95 at {sizes[-1]} records / p95 at {sizes[0]}: {ratio:.2f}x (goal <= 2x)")
+    return 1 if any(errors for _, errors in results) else 0
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ import openpyxl  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -466,15 +467,33 @@ def main():
         admin = get_user_model().objects.create_superuser("bench", password="bench-password")
         client = Client()
         client.force_login(admin)
+        call_command("loaddata", "fixtures/reference.json", "fixtures/tass-2025-11-12.json", verbosity=0)
         reference_data()
 
         bench_import(table, client)
 
+        # Public pages as an anonymous reader sees them, with the page cache off: the worst case.
+        settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+        reader = Client()
         generate(SMALL, seed=1)
+        public_pages = public_page_urls()
         small = {name: measure_page(client, url) for name, url in PAGES.items()}
+        small_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
         bench_agreements(table, client)
         generate(LARGE - SMALL, seed=2)
         large = {name: measure_page(client, url) for name, url in PAGES.items()}
+        large_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
+        for name in public_pages:
+            (t_small, q_small), (t_large, q_large) = small_public[name], large_public[name]
+            table.add(
+                f"public {name}",
+                LARGE,
+                t_large,
+                t_small,
+                "<= 2x, equal queries",
+                queries=f"{q_small} -> {q_large}",
+                baseline_name=f"same page at {SMALL}",
+            )
         for name, goal in [
             ("public list /institutions/", "<= 2x, equal queries"),
             ("admin changelist", "<= 2x, equal queries"),
@@ -533,6 +552,52 @@ def main():
         )
     )
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+
+
+def public_page_urls():
+    """Every public page: the overview, each list with each of its filters, each kind of detail page."""
+    region = models.Region.objects.get(country__code="KZ", name="Алматы").pk
+    return {
+        "overview /": "/",
+        "/institutions/": "/institutions/",
+        "/institutions/?country=": "/institutions/?country=KZ",
+        "/institutions/?region=": f"/institutions/?region={region}",
+        "/institutions/?kind=": "/institutions/?kind=college",
+        "/institutions/?is_active=": "/institutions/?is_active=true",
+        "/institutions/?field=": "/institutions/?field=0713",
+        "/institutions/?founded=": "/institutions/?founded=2000",
+        "/institutions/?ordering=": "/institutions/?ordering=-founded",
+        "/branches/": "/branches/",
+        "/branches/?country=": "/branches/?country=KZ",
+        "/branches/?region=": f"/branches/?region={region}",
+        "/branches/?status=": "/branches/?status=operating",
+        "/branches/?field=": "/branches/?field=0713",
+        "/branches/?institution=<code>": "/branches/?institution=msu",
+        "/branches/?institution=<words>": "/branches/?institution=%D1%8D%D0%BD%D0%B5%D1%80%D0%B3",
+        "/branches/?opened=": "/branches/?opened=2000",
+        "/agreements/": "/agreements/",
+        "/agreements/?kind=": "/agreements/?kind=memorandum",
+        "/agreements/?status=": "/agreements/?status=signed",
+        "/agreements/?field=": "/agreements/?field=0713",
+        "/agreements/?country=": "/agreements/?country=KZ",
+        "/agreements/?year=": "/agreements/?year=2020",
+        "/programmes/": "/programmes/",
+        "/programmes/?kind=": "/programmes/?kind=training",
+        "/programmes/?status=": "/programmes/?status=proposed",
+        "/programmes/?field=": "/programmes/?field=0713",
+        "/programmes/?country=": "/programmes/?country=KZ",
+        "/programmes/?year=": "/programmes/?year=2025",
+        "/sources/": "/sources/",
+        "/sources/?publisher=": "/sources/?publisher=%D0%A2%D0%90%D0%A1%D0%A1",
+        "/sources/?language=": "/sources/?language=ru",
+        "/sources/?year=": "/sources/?year=2025",
+        "institution page": "/institutions/msu/",
+        "branch page": "/branches/msu-kazakhstan/",
+        "agreement page": "/agreements/orenburg-samara-kz-technical/",
+        "programme page": "/programmes/ru-kz-technical-training/",
+        "indicator page": "/indicators/kz-students-in-russia/",
+        "source page": "/sources/tass-2025-11-12/",
+    }
 
 
 PAGES = {

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
     "import_export",
     "simple_history",
     "registry.apps.LoginAttemptsConfig",  # django-axes, named for staff
@@ -239,3 +240,18 @@ IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
 # What a preview parsed waits for its confirmation in the database, which every worker on every
 # host shares; `manage.py clean_import_uploads` deletes previews never confirmed.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "registry.spreadsheets.storage.DatabaseStorage"
+
+# --- public site ------------------------------------------------------------------------------
+# A list download stops after this many rows, so that a few downloads at once cannot starve
+# page views (the list page says so).
+PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
+# The overview and list pages are cached for anonymous readers (registry/cache.py) and
+# invalidated by any change to a record; 0 turns the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
+    )
+}

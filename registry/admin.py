@@ -427,7 +427,7 @@ class StatusStepInline(admin.StackedInline):
     extra = 0
     formset = StatusAgreesWithStepsFormSet
     autocomplete_fields = ["source"]
-    fields = ["status", "date", "source", "note", "note_en", "note_kk"]
+    fields = ["status", "date", "date_meaning", "source", "note", "note_en", "note_kk"]
 
 
 class AgreementStatusStepInline(StatusStepInline):
@@ -578,7 +578,7 @@ class AgreementAdmin(PublishableAdmin):
     autocomplete_fields = ["fields"]
     inlines = [AgreementPartyInline, AgreementStatusStepInline, citation_inline("agreement")]
     fieldsets = [
-        (None, {"fields": ["slug", "title", "title_en", "kind", "status", "fields"]}),
+        (None, {"fields": ["slug", "title", "title_en", "kind", "status", "fields", "fields_wording"]}),
         (_("Даты"), {"fields": ["agreed_on", "signed_on", "valid_from", "valid_until"]}),
         (_("Переводы"), {"classes": ["collapse"], "fields": ["title_kk", "notes_en", "notes_kk"]}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
@@ -608,7 +608,7 @@ class ProgrammeAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "title", "title_en", "kind", "status", "modelled_on", "aim"]}),
         (_("Кем и где предложено"), {"fields": ["proposed_by", "proposed_at", "proposed_on"]}),
-        (_("Охват"), {"fields": ["target_countries", "target_regions", "fields"]}),
+        (_("Охват"), {"fields": ["target_countries", "target_regions", "fields", "fields_wording"]}),
         (_("Переводы"), {"classes": ["collapse"], "fields": PROGRAMME_TRANSLATIONS}),
         (_("Прочее"), {"fields": ["notes", "is_published", "created_at", "updated_at"]}),
     ]

@@ -8,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from . import models
 
+#: A search uses at most this many words: a query tree per word, and a 1 000-word query
+#: would exceed what SQLite can parse.
+MAX_SEARCH_WORDS = 20
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year within the registry's range; anything else is a form error, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1000, max_value=2100, **kwargs)
+
 
 class OrderingFilter(django_filters.OrderingFilter):
     """Ordering whose "(descending)" labels are translated when shown, not once at import."""
@@ -29,7 +42,7 @@ class RegistryFilterSet(django_filters.FilterSet):
             self.filters["ordering"].extra["empty_label"] = _("как обычно")
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(" ".join(value.split()[:MAX_SEARCH_WORDS]))
 
 
 def country_filter(field_name="country", label=None):
@@ -70,7 +83,7 @@ class InstitutionFilter(RegistryFilterSet):
         to_field_name="code",
         label=_("Направление подготовки"),
     )
-    founded = django_filters.NumberFilter(field_name="founded_year", label=_("Год основания"))
+    founded = YearFilter(field_name="founded_year", label=_("Год основания"))
     ordering = OrderingFilter(
         fields=[
             ("name_ru", "name"),
@@ -96,12 +109,20 @@ class InstitutionFilter(RegistryFilterSet):
         fields = ["q", "country", "region", "kind", "is_active", "field", "founded"]
 
     def by_field(self, queryset, name, value):
-        # An institution teaches a field through its branches, agreements or programmes.
+        # An institution teaches a field through its published branches, agreements or programmes.
         return queryset.filter(
-            Q(branches__fields=value)
-            | Q(agreementparty__agreement__fields=value)
-            | Q(programmeparticipant__programme__fields=value)
-        ).distinct()
+            Q(pk__in=models.Branch.objects.published().filter(fields=value).values("institution"))
+            | Q(
+                pk__in=models.AgreementParty.objects.published()
+                .filter(agreement__fields=value)
+                .values("institution")
+            )
+            | Q(
+                pk__in=models.ProgrammeParticipant.objects.published()
+                .filter(programme__fields=value)
+                .values("institution")
+            )
+        )
 
 
 class BranchFilter(RegistryFilterSet):
@@ -109,10 +130,18 @@ class BranchFilter(RegistryFilterSet):
     region = region_filter()
     status = django_filters.ChoiceFilter(choices=models.Branch.BranchStatus.choices, label=_("Состояние"))
     field = field_filter()
-    institution = django_filters.ModelChoiceFilter(
-        queryset=models.Institution.objects.published(), to_field_name="slug", label=_("Головное учреждение")
+    # Thousands of institutions: a text field that suggests as you type (institution-suggest.js
+    # asks /institutions/suggest/), never a <select> of all of them.
+    institution = django_filters.CharFilter(
+        method="by_institution",
+        label=_("Головное учреждение"),
+        max_length=200,
+        help_text=_("Код или начало названия."),
+        widget=forms.TextInput(
+            attrs={"list": "institution-suggestions", "data-suggest": "institutions", "autocomplete": "off"}
+        ),
     )
-    opened = django_filters.NumberFilter(field_name="opened_year", label=_("Год открытия"))
+    opened = YearFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
     ordering = OrderingFilter(
         fields=[
@@ -135,6 +164,14 @@ class BranchFilter(RegistryFilterSet):
     class Meta:
         model = models.Branch
         fields = ["q", "country", "region", "status", "field", "institution", "opened", "parent_country"]
+
+    def by_institution(self, queryset, name, value):
+        """Match the parent by its code, or else by its names and acronyms as search does."""
+        value = value.strip()
+        if models.Institution.objects.published().filter(slug=value).exists():
+            return queryset.filter(institution__slug=value)
+        parents = models.Institution.objects.published().search(" ".join(value.split()[:MAX_SEARCH_WORDS]))
+        return queryset.filter(institution__in=parents.values("pk"))
 
 
 class UndertakingFilter(RegistryFilterSet):
@@ -160,7 +197,7 @@ class AgreementFilter(UndertakingFilter):
         to_field_name="code",
         label=_("Страна стороны"),
     )
-    year = django_filters.NumberFilter(method="by_year", label=_("Год"))
+    year = YearFilter(method="by_year", label=_("Год"))
     ordering = OrderingFilter(
         fields=[
             ("title", "title"),
@@ -184,19 +221,21 @@ class AgreementFilter(UndertakingFilter):
         fields = ["q", "kind", "status", "field", "country", "institution", "year"]
 
     def by_party_country(self, queryset, name, value):
-        return queryset.filter(Q(parties__country=value) | Q(parties__institution__country=value)).distinct()
+        parties = models.AgreementParty.objects.published().filter(
+            Q(country=value) | Q(institution__country=value)
+        )
+        return queryset.filter(pk__in=parties.values("agreement"))
 
     def by_year(self, queryset, name, value):
         year = int(value)
-        return queryset.filter(
-            Q(signed_on__year=year) | Q(agreed_on__year=year) | Q(status_steps__date__year=year)
-        ).distinct()
+        steps = models.AgreementStatusStep.objects.filter(date__year=year).values("agreement")
+        return queryset.filter(Q(signed_on__year=year) | Q(agreed_on__year=year) | Q(pk__in=steps))
 
 
 class ProgrammeFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Programme.Kind.choices, label=_("Вид"))
     country = country_filter("target_countries", label=_("Для страны"))
-    year = django_filters.NumberFilter(method="by_year", label=_("Год"))
+    year = YearFilter(method="by_year", label=_("Год"))
     ordering = OrderingFilter(
         fields=[("title", "title"), ("kind", "kind"), ("status", "status"), ("proposed_on", "proposed")],
         field_labels={
@@ -214,13 +253,14 @@ class ProgrammeFilter(UndertakingFilter):
 
     def by_year(self, queryset, name, value):
         year = int(value)
-        return queryset.filter(Q(proposed_on__year=year) | Q(status_steps__date__year=year)).distinct()
+        steps = models.ProgrammeStatusStep.objects.filter(date__year=year).values("programme")
+        return queryset.filter(Q(proposed_on__year=year) | Q(pk__in=steps))
 
 
 class SourceFilter(RegistryFilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact", label=_("Издатель"))
     language = django_filters.CharFilter(label=_("Язык"))
-    year = django_filters.NumberFilter(field_name="published_on__year", label=_("Год"))
+    year = YearFilter(field_name="published_on__year", label=_("Год"))
     ordering = OrderingFilter(
         fields=[("published_on", "date"), ("publisher", "publisher"), ("title", "title")],
         field_labels={"published_on": _("Дата"), "publisher": _("Издатель"), "title": _("Заголовок")},
@@ -234,7 +274,7 @@ class SourceFilter(RegistryFilterSet):
 
 class IndicatorFilter(RegistryFilterSet):
     country = country_filter("countries")
-    year = django_filters.NumberFilter(field_name="as_of__year", label=_("Год"))
+    year = YearFilter(field_name="as_of__year", label=_("Год"))
     ordering = OrderingFilter(
         fields=[("title", "title"), ("value", "value"), ("as_of", "date")],
         field_labels={"title": _("Что измеряется"), "value": _("Значение"), "as_of": _("На дату")},

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .cache import invalidate_public_pages
 from .search import name_filter, rank_by_match, search_document, search_filter, search_words
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
@@ -66,6 +67,7 @@ class Status(models.TextChoices):
     ACTIVE = "active", _("действует")
     ENDED = "ended", _("завершено")
     CANCELLED = "cancelled", _("отменено")
+    UNKNOWN = "unknown", _("неизвестно")
 
 
 # --- querysets and managers -------------------------------------------------------------------
@@ -85,7 +87,9 @@ class SearchQuerySet(models.QuerySet):
         # Bulk writes skip save() and signals; keep the search text true on them too.
         for obj in objs:
             obj.refresh_search_text()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        invalidate_public_pages()  # bulk writes send no post_save
+        return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         # The search text follows the fields written; nothing else is touched, the version
@@ -94,11 +98,14 @@ class SearchQuerySet(models.QuerySet):
         for obj in objs:
             obj.refresh_search_text()
         fields = [*fields, *({"search_text"} - set(fields))]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        invalidate_public_pages()
+        return updated
 
 
 class RegistryQuerySet(SearchQuerySet):
     def published(self):
+        """Return what the public may see: the one rule every public page, download and API uses."""
         return self.filter(is_published=True)
 
 
@@ -111,6 +118,39 @@ class BranchQuerySet(RegistryQuerySet):
     def published(self):
         # A branch is public only together with its parent institution.
         return super().published().filter(institution__is_published=True)
+
+
+class AgreementQuerySet(RegistryQuerySet):
+    def named(self):
+        """Return only agreements the source names: cooperation of an unstated form is not one."""
+        return self.exclude(kind=Agreement.Kind.UNSTATED)
+
+
+class PartyQuerySet(models.QuerySet):
+    def published(self):
+        """Return parties of published records whose institution, if any, is published too.
+
+        A group described in words has no institution of its own: it is public with its record.
+        """
+        parent = self.model.parent_field
+        parents = self.model._meta.get_field(parent).related_model.objects.published()
+        return self.filter(
+            Q(institution__isnull=True) | Q(institution__in=Institution.objects.published()),
+            **{f"{parent}__in": parents},
+        )
+
+
+class CitationQuerySet(SearchQuerySet):
+    def published(self):
+        """Return quotes from a published source that back a published record."""
+        cited = Q(
+            *[
+                Q(**{f"{name}__in": Citation._meta.get_field(name).related_model.objects.published()})
+                for name in CITED_MODELS
+            ],
+            _connector=Q.OR,
+        )
+        return self.filter(cited, source__in=Source.objects.published())
 
 
 class CodeManager(models.Manager.from_queryset(SearchQuerySet)):
@@ -354,6 +394,11 @@ class Source(PublicRecord):
     place_en, place_kk = translated_copies(models.CharField, _("место"), max_length=200)
     url = models.URLField(_("адрес в интернете"), blank=True)
     language = models.CharField(_("язык"), max_length=10, default="ru", help_text=_("Код языка: ru, kk, en."))
+    text = models.TextField(
+        _("полный текст"),
+        blank=True,
+        help_text=_("Весь текст источника. Каждая цитата из него проверяется по этому тексту дословно."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -364,6 +409,10 @@ class Source(PublicRecord):
 
     def __str__(self):
         return f"{self.publisher}, {self.published_on:%d.%m.%Y}: {self.title}"
+
+    @property
+    def display_name(self):
+        return str(self)
 
     def search_parts(self):
         return [self.title]
@@ -446,6 +495,9 @@ class Institution(PublicRecord):
     notes = models.TextField(_("примечания"), blank=True)
     notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
     history = HistoricalRecords()
+
+    #: Facts from general knowledge (справочные данные), not from the cited sources.
+    REFERENCE_FIELDS = ("name", "name_en", "name_kk", "website", "ror_id", "wikidata_id", "founded_year")
 
     class Meta:
         ordering = ["name_ru", "id"]
@@ -534,6 +586,11 @@ class Branch(PublicRecord):
     name = models.CharField(_("название"), max_length=500)
     name_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
     name_kk = models.CharField(_("название по-казахски"), max_length=500, blank=True)
+    name_is_descriptive = models.BooleanField(
+        _("название описательное"),
+        default=False,
+        help_text=_("Отметьте, если официальное название неизвестно и филиал назван реестром описательно."),
+    )
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="branches", verbose_name=_("страна размещения")
     )
@@ -601,6 +658,15 @@ class Undertaking(PublicRecord):
     fields = models.ManyToManyField(
         FieldOfStudy, blank=True, related_name="%(class)ss", verbose_name=_("направления подготовки")
     )
+    fields_wording = models.CharField(
+        _("направления словами источника"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Как направления названы в источнике. Коды ISCED-F к ним относит реестр, "
+            "и на сайте они помечены «отнесено реестром»."
+        ),
+    )
     notes = models.TextField(_("примечания"), blank=True)
     notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
 
@@ -638,6 +704,7 @@ class Agreement(Undertaking):
         EXCHANGE = "exchange", _("обмен")
         DOUBLE_DEGREE = "double_degree", _("двойной диплом")
         OTHER = "other", _("другое")
+        UNSTATED = "unstated", _("сотрудничество, соглашение не названо")
 
     kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     agreed_on = models.DateField(_("дата договорённости"), null=True, blank=True)
@@ -645,6 +712,8 @@ class Agreement(Undertaking):
     valid_from = models.DateField(_("действует с"), null=True, blank=True)
     valid_until = models.DateField(_("действует по"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = SlugManager.from_queryset(AgreementQuerySet)()
 
     class Meta:
         ordering = ["title", "id"]
@@ -775,6 +844,10 @@ class Party(Keyed):
     def __str__(self):
         return str(self.institution) if self.institution_id else in_reader_language(self, "description")[0]
 
+    @property
+    def display_name(self):
+        return self.institution.display_name if self.institution_id else self.description
+
     def clean(self):
         super().clean()
         if bool(self.institution_id) == bool(self.description.strip()):
@@ -789,6 +862,9 @@ class AgreementParty(Party):
     )
     history = HistoricalRecords()
 
+    parent_field = "agreement"
+    objects = UidManager.from_queryset(PartyQuerySet)()
+
     class Meta(Party.Meta):
         ordering = ["id"]
         verbose_name = _("сторона соглашения")
@@ -801,6 +877,9 @@ class ProgrammeParticipant(Party):
     )
     history = HistoricalRecords()
 
+    parent_field = "programme"
+    objects = UidManager.from_queryset(PartyQuerySet)()
+
     class Meta(Party.Meta):
         ordering = ["id"]
         verbose_name = _("участник программы")
@@ -810,8 +889,19 @@ class ProgrammeParticipant(Party):
 class StatusStep(Keyed):
     """A dated step of a lifecycle, citing where it is known from."""
 
+    class DateMeaning(models.TextChoices):
+        HAPPENED_ON = "happened_on", _("дата события")
+        REPORTED_ON = "reported_on", _("по состоянию на (дата сообщения)")
+
     status = models.CharField(_("состояние"), max_length=20, choices=Status.choices)
     date = models.DateField(_("дата"))
+    date_meaning = models.CharField(
+        _("что значит дата"),
+        max_length=20,
+        choices=DateMeaning.choices,
+        default=DateMeaning.HAPPENED_ON,
+        help_text=_("«По состоянию на», если источник только сообщает о состоянии на эту дату."),
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("источник"))
     note = models.CharField(_("примечание"), max_length=500, blank=True)
     note_en, note_kk = translated_copies(models.CharField, _("примечание"), max_length=500)
@@ -948,7 +1038,7 @@ class Citation(Keyed, Searchable, Timestamped):
     )
     history = HistoricalRecords()
 
-    objects = UidManager.from_queryset(SearchQuerySet)()
+    objects = UidManager.from_queryset(CitationQuerySet)()
 
     class Meta:
         ordering = ["id"]
@@ -998,6 +1088,15 @@ class Citation(Keyed, Searchable, Timestamped):
         super().clean()
         if len(self.cited_names()) != 1:
             raise ValidationError(_("Цитата должна относиться ровно к одной записи."))
+        self.check_quote_is_verbatim()
+
+    def check_quote_is_verbatim(self):
+        """Refuse a quote that its source's full text does not contain word for word."""
+        text = self.source.text if self.source_id else ""
+        if text and self.quote and " ".join(self.quote.split()) not in " ".join(text.split()):
+            raise ValidationError(
+                {"quote": _("Цитата не найдена дословно в полном тексте источника «%s».") % self.source.title}
+            )
 
 
 class SlugRedirect(models.Model):

@@ -6,9 +6,11 @@ another (a branch through its institution) is matched in the query, so no save h
 record but the one saved.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
+from .cache import invalidate_public_pages
 from .models import (
     Agreement,
     AgreementStatusStep,
@@ -16,6 +18,7 @@ from .models import (
     ProgrammeStatusStep,
     PublicRecord,
     Searchable,
+    Timestamped,
 )
 from .slugs import remember_old_slug
 
@@ -47,3 +50,29 @@ def status_follows_steps(sender, instance, raw=False, **kwargs):
         record = Programme.objects.filter(pk=instance.programme_id).first()
     if record is not None:
         record.follow_latest_step()
+
+
+@receiver(pre_save)
+def give_fixture_records_their_load_time(sender, instance, raw=False, **kwargs):
+    """Stamp a record loaded from a fixture without timestamps with the real load time.
+
+    Loading the same fixture again keeps the first load's timestamps, so it changes nothing.
+    A fixture that carries its own timestamps (a backup) keeps them.
+    """
+    if not raw or not isinstance(instance, Timestamped) or instance.updated_at is not None:
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values("created_at", "updated_at").first()
+    if stored:
+        instance.created_at, instance.updated_at = stored["created_at"], stored["updated_at"]
+    else:
+        # Whole seconds: a JSON dump keeps only milliseconds, and a backup must restore exactly.
+        instance.updated_at = instance.created_at = timezone.now().replace(microsecond=0)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def forget_cached_public_pages(sender, **kwargs):
+    # Any registry record (history rows included) may show on the overview or a list.
+    if sender._meta.app_label == "registry":
+        invalidate_public_pages()

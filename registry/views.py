@@ -1,9 +1,10 @@
 """Public pages: anyone may read what staff have published, and take it away as a spreadsheet."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -13,13 +14,8 @@ from django.utils.translation import npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import filters, maps, models
+from . import downloads, filters, maps, models, public
 from .slugs import resolve_slug
-from .spreadsheets import FORMATS_BY_NAME, RESOURCES
-
-PUBLISHED_CITATIONS = Prefetch(
-    "citations", queryset=models.Citation.objects.filter(source__is_published=True).select_related("source")
-)
 
 
 def favicon(request):
@@ -37,6 +33,18 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+SUGGESTIONS = 10
+
+
+def suggest_institutions(request):
+    """Suggest published institutions for a search-as-you-type filter: code and name, a few at most."""
+    words = request.GET.get("q", "").split()[: filters.MAX_SEARCH_WORDS]
+    if not words:
+        return JsonResponse({"results": []})
+    found = models.Institution.objects.published().search(" ".join(words)).order_by("name_ru", "id")
+    return JsonResponse({"results": [{"slug": i.slug, "name": i.display_name} for i in found[:SUGGESTIONS]]})
+
+
 class HomeView(TemplateView):
     template_name = "registry/home.html"
 
@@ -44,17 +52,18 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["indicators"] = (
             models.Indicator.objects.published()
-            .prefetch_related(PUBLISHED_CITATIONS)
+            .prefetch_related(public.citations())
             .order_by(F("value").desc(nulls_last=True), "title")
         )
         counts = []
-        for model, url_name in [
-            (models.Institution, "institution_list"),
-            (models.Branch, "branch_list"),
-            (models.Agreement, "agreement_list"),
-            (models.Programme, "programme_list"),
+        for model, url_name, queryset in [
+            (models.Institution, "institution_list", models.Institution.objects.published()),
+            (models.Branch, "branch_list", models.Branch.objects.published()),
+            # Cooperation whose form the source does not state is not counted as an agreement.
+            (models.Agreement, "agreement_list", models.Agreement.objects.published().named()),
+            (models.Programme, "programme_list", models.Programme.objects.published()),
         ]:
-            total = model.objects.published().count()
+            total = queryset.count()
             counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
         context["counts"] = counts
         context["status_bars"] = status_bars()
@@ -81,8 +90,9 @@ def bars(rows):
 def status_bars():
     labels = dict(models.Status.choices)
     rows = []
-    for model in (models.Agreement, models.Programme):
-        for item in model.objects.published().values("status").annotate(n=Count("id")).order_by("status"):
+    for queryset in (models.Agreement.objects.published().named(), models.Programme.objects.published()):
+        model = queryset.model
+        for item in queryset.values("status").annotate(n=Count("id")).order_by("status"):
             rows.append(
                 {
                     "label": f"{model._meta.verbose_name_plural}: {labels[item['status']]}",
@@ -93,21 +103,24 @@ def status_bars():
 
 
 def country_bars():
-    """Return institutions by country and branches by host country: two charts, two scales."""
-    institutions, branches = [], []
-    for country in models.Country.objects.annotate(
-        n_institutions=Count("institutions", filter=Q(institutions__is_published=True), distinct=True),
-        hosted=Count(
-            "branches",
-            filter=Q(branches__is_published=True, branches__institution__is_published=True),
-            distinct=True,
-        ),
-    ).order_by("name_ru"):  # an aggregate drops Meta.ordering
-        if country.n_institutions:
-            institutions.append({"label": country.name, "value": country.n_institutions})
-        if country.hosted:
-            branches.append({"label": country.name, "value": country.hosted})
-    return bars(institutions), bars(branches)
+    """Return institutions by country and branches by host country: two charts, two scales.
+
+    Each is one grouped count over the table's published records (the publication rule: a branch
+    counts only with its institution), then the countries named, sorted by name.
+    """
+    institutions = dict(
+        models.Institution.objects.published().values_list("country").annotate(n=Count("id")).order_by()
+    )
+    branches = dict(
+        models.Branch.objects.published().values_list("country").annotate(n=Count("id")).order_by()
+    )
+    institution_rows, branch_rows = [], []
+    for country in models.Country.objects.filter(pk__in={*institutions, *branches}).order_by("name_ru"):
+        if institutions.get(country.pk):
+            institution_rows.append({"label": country.name, "value": institutions[country.pk]})
+        if branches.get(country.pk):
+            branch_rows.append({"label": country.name, "value": branches[country.pk]})
+    return bars(institution_rows), bars(branch_rows)
 
 
 def recent_records(limit=8):
@@ -118,14 +131,17 @@ def recent_records(limit=8):
 
 
 class RegistryListView(FilterView):
-    """A filtered, sorted, paged list of published records that downloads as CSV, XLSX or JSON."""
+    """A filtered, sorted, paged list of published records that downloads as CSV, XLSX or JSON.
+
+    An invalid filter (a year out of range, an unknown country) gives the same answer on the page
+    and in the download: 400, the form's message, and no records.
+    """
 
     paginate_by = 25
     template_name_suffix = "_list"
-    strict = False
 
     def get_queryset(self):
-        return self.model.objects.published()
+        return public.QUERYSETS[self.model]()
 
     def get_context_data(self, **kwargs):
         name = self.model._meta.model_name
@@ -133,18 +149,25 @@ class RegistryListView(FilterView):
             **super().get_context_data(**kwargs),
             "heading": capfirst(self.model._meta.verbose_name_plural),
             "map_layer": name if name in MapView.LAYERS else None,
+            "download_max_rows": downloads.max_rows(),
         }
 
     def get(self, request, *args, **kwargs):
         if "" in request.GET.values():
             # A form sent without script: keep the address to what the reader chose.
             return redirect(without_empty_parameters(request))
-        file_format = FORMATS_BY_NAME.get(request.GET.get("download", ""))
-        if file_format is None:
-            return super().get(request, *args, **kwargs)
+        file_format = request.GET.get("download", "")
+        if file_format not in downloads.FORMATS:
+            response = super().get(request, *args, **kwargs)
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                response.status_code = 400
+            return response
         filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-        return download(self.model, queryset, file_format())
+        if not filterset.is_valid():
+            return HttpResponse(
+                invalid_filters(filterset), status=400, content_type="text/plain; charset=utf-8"
+            )
+        return downloads.download(self.model, filterset.qs, file_format, request)
 
 
 def without_empty_parameters(request):
@@ -152,47 +175,32 @@ def without_empty_parameters(request):
     return f"{request.path}?{urlencode(kept)}" if kept else request.path
 
 
-def download(model, queryset, file_format):
-    resource = RESOURCES[model]()
-    # The resource's own select/prefetch, narrowed to what the visitor filtered.
-    queryset = resource.get_queryset().filter(pk__in=queryset.values("pk")).order_by("pk")
-    dataset = resource.export(queryset=queryset, force_native_type=file_format.native_types)
-    response = HttpResponse(file_format.export_data(dataset), content_type=file_format.get_content_type())
-    filename = f"{model._meta.verbose_name_plural}.{file_format.get_extension()}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(str(filename))}"
-    return response
+def invalid_filters(filterset):
+    return "\n".join(
+        f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: {error}"
+        for name, errors in filterset.errors.items()
+        for error in errors
+    )
 
 
 class InstitutionListView(RegistryListView):
     model = models.Institution
     filterset_class = filters.InstitutionFilter
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("country", "region")
-
 
 class BranchListView(RegistryListView):
     model = models.Branch
     filterset_class = filters.BranchFilter
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("institution", "country").prefetch_related("fields")
 
 
 class AgreementListView(RegistryListView):
     model = models.Agreement
     filterset_class = filters.AgreementFilter
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("parties__institution", "parties__country", "fields")
-
 
 class ProgrammeListView(RegistryListView):
     model = models.Programme
     filterset_class = filters.ProgrammeFilter
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("target_countries", "fields")
 
 
 class SourceListView(RegistryListView):
@@ -200,10 +208,19 @@ class SourceListView(RegistryListView):
     filterset_class = filters.SourceFilter
 
     def get_queryset(self):
+        # How many published quotes each source backs, counted in one subquery.
+        counts = (
+            models.Citation.objects.published()
+            .filter(source=OuterRef("pk"))
+            .order_by()
+            .values("source")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             super()
             .get_queryset()
-            .annotate(citation_count=Count("citations"))
+            .annotate(citation_count=Coalesce(Subquery(counts), Value(0)))
             .order_by(*models.Source._meta.ordering)
         )
 
@@ -212,13 +229,10 @@ class IndicatorListView(RegistryListView):
     model = models.Indicator
     filterset_class = filters.IndicatorFilter
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("countries")
-
 
 class RegistryDetailView(DetailView):
     def get_queryset(self):
-        return self.model.objects.published()
+        return public.QUERYSETS[self.model]()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -238,21 +252,15 @@ class InstitutionDetailView(RegistryDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("country", "region")
             .prefetch_related(
-                PUBLISHED_CITATIONS,
                 Prefetch("branches", queryset=models.Branch.objects.published().select_related("country")),
                 Prefetch(
                     "agreementparty_set",
-                    queryset=models.AgreementParty.objects.filter(
-                        agreement__is_published=True
-                    ).select_related("agreement"),
+                    queryset=models.AgreementParty.objects.published().select_related("agreement"),
                 ),
                 Prefetch(
                     "programmeparticipant_set",
-                    queryset=models.ProgrammeParticipant.objects.filter(
-                        programme__is_published=True
-                    ).select_related("programme"),
+                    queryset=models.ProgrammeParticipant.objects.published().select_related("programme"),
                 ),
             )
         )
@@ -261,24 +269,9 @@ class InstitutionDetailView(RegistryDetailView):
 class BranchDetailView(RegistryDetailView):
     model = models.Branch
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("institution", "country", "region")
-            .prefetch_related("fields", PUBLISHED_CITATIONS)
-        )
-
-
-STEPS = Prefetch("status_steps", queryset=models.AgreementStatusStep.objects.select_related("source"))
-PARTIES = ("parties__institution", "parties__country", "parties__regions")
-
 
 class AgreementDetailView(RegistryDetailView):
     model = models.Agreement
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related(*PARTIES, "fields", STEPS, PUBLISHED_CITATIONS)
 
 
 class ProgrammeDetailView(RegistryDetailView):
@@ -288,38 +281,58 @@ class ProgrammeDetailView(RegistryDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("modelled_on")
-            .prefetch_related(
-                "participants__institution",
-                "participants__country",
-                "participants__regions",
-                "target_countries",
-                "target_regions",
-                "fields",
-                Prefetch(
-                    "status_steps", queryset=models.ProgrammeStatusStep.objects.select_related("source")
-                ),
-                Prefetch("models_for", queryset=models.Programme.objects.published()),
-                PUBLISHED_CITATIONS,
-            )
+            .prefetch_related(Prefetch("models_for", queryset=models.Programme.objects.published()))
         )
 
 
 class IndicatorDetailView(RegistryDetailView):
     model = models.Indicator
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("countries", "regions", PUBLISHED_CITATIONS)
-
 
 class SourceDetailView(RegistryDetailView):
     model = models.Source
 
     def get_queryset(self):
-        # Only quotes that back a published record.
-        visible = Q(*[Q(**{f"{name}__is_published": True}) for name in models.CITED_MODELS], _connector=Q.OR)
-        citations = models.Citation.objects.filter(visible).select_related(*models.CITED_MODELS)
+        citations = models.Citation.objects.published().select_related(*models.CITED_MODELS)
         return super().get_queryset().prefetch_related(Prefetch("citations", queryset=citations))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["passages"], context["quotes"] = source_passages(self.object)
+        return context
+
+
+def source_passages(source):
+    """Split a source's full text into plain passages and cited quotes, each quote with its records.
+
+    Return (passages, quotes): passages as {"text", "quote"} in reading order, where "quote" is
+    None for text nobody cites; quotes as {"id", "text", "records", "found"}, one per distinct
+    quote. A quote that overlaps an earlier one, or is not in the text, is listed but not marked.
+    """
+    quotes = {}
+    for citation in source.citations.all():
+        entry = quotes.setdefault(citation.quote, {"text": citation.quote, "records": []})
+        record = citation.cited_record
+        if record not in entry["records"]:
+            entry["records"].append(record)
+    text = source.text
+    spans = []
+    for number, entry in enumerate(quotes.values(), start=1):
+        entry["id"] = f"quote-{number}"
+        start = text.find(entry["text"]) if text else -1
+        end = start + len(entry["text"])
+        entry["found"] = start >= 0 and not any(start < e and s < end for s, e, _ in spans)
+        if entry["found"]:
+            spans.append((start, end, entry))
+    passages, position = [], 0
+    for start, end, entry in sorted(spans, key=lambda span: span[0]):
+        if start > position:
+            passages.append({"text": text[position:start], "quote": None})
+        passages.append({"text": text[start:end], "quote": entry})
+        position = end
+    if position < len(text):
+        passages.append({"text": text[position:], "quote": None})
+    return passages, list(quotes.values())
 
 
 class MapView(TemplateView):

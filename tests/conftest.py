@@ -26,6 +26,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests read each response's context; the page cache has tests of its own (test_public_cache.py).
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

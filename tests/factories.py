@@ -128,3 +128,45 @@ def record_of(model_name, another=False):
             source=source(), quote="q", institution=institution()
         ),
     }[model_name]()
+
+
+def drafts_inside_published_records():
+    """Put a draft inside a published record of every kind; every draft's text contains "Тайн".
+
+    Return the published records that hold them.
+    """
+    ru = country("RU", "Россия", "Russia")
+    field = field_of_study("0788", "Междисциплинарные программы", "Inter-disciplinary programmes")
+    public_source = source(slug="open-source", title="Открытая статья")
+    draft_source = source(slug="tainy-source", title="Тайная статья", is_published=False)
+    draft_institution = institution(
+        slug="tainy-uni", name_ru="Тайный вуз", name_en="Tainy university", country=ru, is_published=False
+    )
+    agreement_ = agreement(parties=0, slug="open-agreement", title="Открытое соглашение")
+    models.AgreementParty.objects.create(agreement=agreement_, institution=draft_institution)
+    models.AgreementParty.objects.create(agreement=agreement_, description="вузы области", country=ru)
+    models.AgreementStatusStep.objects.create(
+        agreement=agreement_, status="signed", date=datetime.date(2025, 1, 1), source=draft_source
+    )
+    draft_model = programme(slug="tainy-model", title="Тайная программа-образец", is_published=False)
+    draft_model.fields.add(field)
+    programme_ = programme(slug="open-programme", title="Открытая программа", modelled_on=draft_model)
+    models.ProgrammeParticipant.objects.create(programme=programme_, institution=draft_institution)
+    parent = institution(slug="open-parent", name_ru="Открытый вуз", country=ru)
+    draft_branch = branch(slug="tainy-branch", name="Тайный филиал", institution=parent, is_published=False)
+    draft_branch.fields.add(field)
+    orphan = branch(slug="tainy-orphan", name="Тайный филиал черновика", institution=draft_institution)
+    orphan.fields.add(field)
+    draft_indicator = indicator(slug="tainy-indicator", title="Тайный показатель", is_published=False)
+    for record in (parent, agreement_, programme_):
+        models.Citation.objects.create(
+            source=draft_source, quote="Тайная цитата", **{record._meta.model_name: record}
+        )
+        models.Citation.objects.create(
+            source=public_source, quote="Открытая цитата", **{record._meta.model_name: record}
+        )
+    for record in (draft_institution, draft_branch, orphan, draft_model, draft_indicator):
+        models.Citation.objects.create(
+            source=public_source, quote="Тайная цитата черновика", **{record._meta.model_name: record}
+        )
+    return {"institution": parent, "agreement": agreement_, "programme": programme_, "source": public_source}

@@ -1,5 +1,6 @@
 """The TASS article of 2025-11-12, recorded as fixtures: every claim with its verbatim quote."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from django.core.management import call_command
 from registry import models
 from tests.conftest import ARTICLE_FIXTURES
 
-ARTICLE = Path(__file__).resolve().parents[2] / "shared/source/tass-2025-11-12.txt"
+#: The article as published, committed beside the fixtures that quote it.
+ARTICLE = Path(__file__).resolve().parents[1] / "fixtures/sources/tass-2025-11-12.txt"
 
 
 def dump():
@@ -86,10 +88,15 @@ class TestClaims:
             assert "не назван" in branch.notes
             assert "МГУ, Московский инженерно-физический институт" in quotes_of(branch)
 
-    def test_c7_skoltech(self, article):
+    def test_c7_skoltech_cooperates_under_no_named_agreement(self, article):
         agreement = models.Agreement.objects.get(slug="skoltech-kz-partners")
         assert agreement.parties.filter(institution__slug="skoltech").exists()
         assert "Сколковский институт" in quotes_of(agreement)
+        assert (agreement.kind, agreement.status) == ("unstated", "unknown")
+        assert not agreement.status_steps.exists()
+        assert list(models.Agreement.objects.published().named()) == [
+            models.Agreement.objects.get(slug="orenburg-samara-kz-technical")
+        ]
 
     def test_c8_the_atu_project_without_an_invented_russian_side(self, article):
         programme = models.Programme.objects.get(slug="atu-specialists")
@@ -131,7 +138,98 @@ def test_every_record_has_a_quote_that_is_verbatim_from_the_article(article):
         for record in model.objects.all():
             assert record.citations.exists(), record
             assert record.is_published
-    if ARTICLE.exists():
-        text = ARTICLE.read_text()
-        for quote in models.Citation.objects.values_list("quote", flat=True):
-            assert quote in text
+    text = ARTICLE.read_text(encoding="utf-8")
+    assert models.Source.objects.get(slug="tass-2025-11-12").text == text
+    for quote in models.Citation.objects.values_list("quote", flat=True):
+        assert quote in text
+
+
+@pytest.mark.django_db
+class TestSayOnlyWhatTheSourceSays:
+    def test_the_overview_counts_one_agreement_not_skoltechs_cooperation(self, client, article):
+        counts = {c["url_name"]: c["total"] for c in client.get("/").context["counts"]}
+        assert counts["agreement_list"] == 1
+
+    def test_inferred_fields_are_marked_with_the_articles_words(self, client, article):
+        text = models.Source.objects.get().text
+        for slug in ("professionalitet", "ru-kz-technical-training", "ranepa-kz-managers", "atu-specialists"):
+            programme = models.Programme.objects.get(slug=slug)
+            assert programme.fields_wording in text
+            page = client.get(programme.get_absolute_url()).content.decode()
+            assert "отнесено реестром" in page and programme.fields_wording in page
+
+    def test_status_steps_reported_on_the_article_date_say_as_of(self, client, article):
+        step = models.AgreementStatusStep.objects.get(agreement__slug="orenburg-samara-kz-technical")
+        assert step.date_meaning == "reported_on"
+        page = client.get("/agreements/orenburg-samara-kz-technical/").content.decode()
+        assert "по состоянию на 12 ноября 2025" in page
+
+    def test_timestamps_are_the_load_time(self, article):
+        from django.utils import timezone
+
+        for model in (models.Institution, models.Branch, models.Programme, models.Citation):
+            for record in model.objects.all():
+                assert (timezone.now() - record.created_at).total_seconds() < 600
+                assert record.created_at.date() != datetime.date(2025, 11, 12)
+
+    def test_ranepa_note_quotes_the_article_and_its_wording_finds_it(self, client, article):
+        ranepa = models.Institution.objects.get(slug="ranepa")
+        assert "«Академия народного хозяйства России и государственные службы»" in ranepa.notes
+        found = client.get("/institutions/", {"q": "народного хозяйства России и государственные службы"})
+        assert [o.slug for o in found.context["object_list"]] == ["ranepa"]
+
+    def test_branches_cite_the_sentence_that_says_they_operate(self, article):
+        for branch in models.Branch.objects.all():
+            assert "действуют филиалы восьми крупных российских университетов" in quotes_of(branch)
+
+    def test_descriptive_branch_names_are_marked(self, client, article):
+        assert set(models.Branch.objects.filter(name_is_descriptive=True).values_list("slug", flat=True)) == {
+            "mephi-kazakhstan",
+            "muctr-kazakhstan",
+        }
+        assert "описательное название" in client.get("/branches/").content.decode()
+
+    def test_reference_data_is_shown_as_such(self, client, article):
+        page = client.get("/institutions/msu/").content.decode()
+        assert "Справочные данные" in page and "справочные данные" in page
+
+
+@pytest.mark.django_db
+class TestSourceViewer:
+    def test_the_source_page_shows_the_whole_text_with_every_quote_marked_and_linked(self, client, article):
+        page = client.get("/sources/tass-2025-11-12/").content.decode()
+        assert "Глава российского государства также отметил" in page
+        quotes = set(models.Citation.objects.values_list("quote", flat=True))
+        assert page.count("<mark id=") == len(quotes)
+        assert 'href="/branches/msu-kazakhstan/"' in page and 'href="#quote-1"' in page
+
+    def test_a_quote_not_in_the_source_is_refused(self, article):
+        from django.core.exceptions import ValidationError
+
+        citation = models.Citation(
+            source=models.Source.objects.get(),
+            quote="Путин сказал то, чего не говорил.",
+            institution=models.Institution.objects.get(slug="msu"),
+        )
+        with pytest.raises(ValidationError) as error:
+            citation.full_clean()
+        assert "дословно" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_an_imported_quote_not_in_the_source_is_an_error_and_nothing_is_imported(tmp_path, article):
+    import openpyxl
+
+    path = tmp_path / "citations.xlsx"
+    call_command("registry_export", "citation", str(path), stdout=io.StringIO())
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    quote_column = next(i for i, name in enumerate(header, start=1) if name in ("Цитата", "quote"))
+    sheet.cell(row=2, column=quote_column).value = "Слов, которых нет в статье."
+    workbook.save(path)
+    errors = io.StringIO()
+    with pytest.raises(Exception, match="Nothing was imported"):
+        call_command("registry_import", "citation", str(path), stdout=io.StringIO(), stderr=errors)
+    assert "дословно" in errors.getvalue()
+    assert not models.Citation.objects.filter(quote__startswith="Слов, которых").exists()

@@ -20,7 +20,7 @@ def test_a_short_load_run_has_no_errors(tmp_path):
             "--clients",
             "4",
             "--records",
-            "200",
+            "0,200",
             "--max-requests",
             "2000",
         ],
@@ -31,4 +31,5 @@ def test_a_short_load_run_has_no_errors(tmp_path):
         timeout=240,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "errors=0" in result.stdout
+    assert result.stdout.count("errors=0") == 2
+    assert "p95 at 200 records / p95 at 0" in result.stdout

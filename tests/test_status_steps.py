@@ -34,6 +34,7 @@ def agreement_form(agreement, **changes):
                 f"status_steps-{n}-id": step.pk,
                 f"status_steps-{n}-status": step.status,
                 f"status_steps-{n}-date": step.date.strftime("%d.%m.%Y"),
+                f"status_steps-{n}-date_meaning": step.date_meaning,
                 f"status_steps-{n}-source": step.source_id,
             }
         )
@@ -77,6 +78,7 @@ def test_adding_a_step_in_the_admin_updates_the_status(admin_client, agreed):
         {
             "status_steps-1-status": "ended",
             "status_steps-1-date": "01.12.2025",
+            "status_steps-1-date_meaning": "happened_on",
             "status_steps-1-source": source.pk,
         }
     )
@@ -104,6 +106,7 @@ def test_changing_the_status_with_its_dated_step_saves_both(admin_client, agreed
         {
             "status_steps-1-status": "ended",
             "status_steps-1-date": "01.12.2025",
+            "status_steps-1-date_meaning": "happened_on",
             "status_steps-1-source": source.pk,
         }
     )

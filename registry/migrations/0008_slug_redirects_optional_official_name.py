@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0006_pending_import"),
+        ("registry", "0007_public_fidelity"),
     ]
 
     operations = [

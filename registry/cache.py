@@ -1,0 +1,75 @@
+"""Cache the overview and list pages for anonymous readers; any change to a record invalidates them.
+
+Pages are kept in Django's cache framework (local memory by default, Redis when REDIS_URL is set)
+under a key that carries a version number; every save, deletion or bulk write of a registry
+record bumps the version, so staff never see a published change wait. With local memory each
+worker process has its own cache: a change made through one worker reaches the pages of the
+others after PUBLIC_PAGE_CACHE_SECONDS at the latest. Use Redis with several workers.
+
+A page holds the language switch's CSRF token, which must not be shared between readers: it is
+cut out before caching and each reader gets their own when the page is served.
+"""
+
+import hashlib
+import re
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+VERSION_KEY = "public-pages:version"
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+PLACEHOLDER = "\x00csrf\x00"
+
+
+def version():
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        current = cache.get(VERSION_KEY, 0)
+    return current
+
+
+def invalidate_public_pages():
+    """Forget every cached public page (a new version makes all old keys unreachable)."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def page_key(request):
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public-page:{version()}:{get_language()}:{path}"
+
+
+def cache_public_page(view):
+    """Serve a GET page from the cache to anonymous readers; render and keep it on a miss."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+        if (
+            not seconds
+            or request.method != "GET"
+            or request.user.is_authenticated
+            or "download" in request.GET
+        ):
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        hit = cache.get(key)
+        if hit is not None:
+            status, content_type, text = hit
+            return HttpResponse(
+                text.replace(PLACEHOLDER, get_token(request)), status=status, content_type=content_type
+            )
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 400) and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            text = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER + m.group(2), response.content.decode())
+            cache.set(key, (response.status_code, response["Content-Type"], text), seconds)
+        return response
+
+    return cached_view

@@ -1,0 +1,216 @@
+"""Public list downloads: the public representation (registry.serializers) as CSV, XLSX or JSON.
+
+JSON keeps the serializers' nesting. CSV and XLSX flatten each record to one row: a related
+record gives its name in one column and its code in the next (`country`, `country_code`), a list
+of them joins with "; ", quotes, parties and status steps become readable text. The column keys
+are the same English snake_case keys in every format and language.
+
+Downloads never hold the whole list in memory: CSV and JSON stream row by row, XLSX is written by
+openpyxl's write-only mode to a temporary file, and every download stops after
+PUBLIC_DOWNLOAD_MAX_ROWS rows, so a few at once cannot starve page views.
+"""
+
+import csv
+import json
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import quote
+
+import openpyxl
+from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from openpyxl.utils import get_column_letter
+from rest_framework import serializers as drf
+from rest_framework.utils.encoders import JSONEncoder
+
+from .serializers import SERIALIZERS
+
+FORMATS = ("csv", "xlsx", "json")
+CHUNK_SIZE = 500
+#: A spreadsheet application runs a cell starting with these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_LIMIT = 32767
+
+
+def max_rows():
+    return settings.PUBLIC_DOWNLOAD_MAX_ROWS
+
+
+# --- flattening -------------------------------------------------------------------------------
+
+
+def code_key(serializer):
+    """Return the key that holds a related record's code: slug or code, if it has one."""
+    return next((key for key in ("slug", "code") if key in serializer.fields), None)
+
+
+def is_reference(serializer):
+    """A related record shown by name, with its code in a column of its own."""
+    return "name" in serializer.fields and code_key(serializer) and "quote" not in serializer.fields
+
+
+def describe(item):
+    """Render a nested item without a code of its own (quote, party, status step) as text."""
+    if "quote" in item:
+        source = f"{item['source_publisher']}, {item['source_published_on']}: {item['source_title']}"
+        return f"«{item['quote']}» ({source})"
+    if "date_meaning" in item:
+        source = f", {item['source']['name']}" if item.get("source") else ""
+        return f"{item['status_label']} {item['date']} ({item['date_meaning']}{source})"
+    if "description" in item:
+        where = [item["country"]["name"]] if item.get("country") else []
+        where += [region["name"] for region in item.get("regions", [])]
+        text = item["name"] + (f" ({', '.join(where)})" if where else "")
+        return text + (f" — {item['role']}" if item.get("role") else "")
+    return item.get("name", "")
+
+
+def columns(serializer):
+    """Return (key, getter) for each flat column, known before the first row is written."""
+    result = []
+    for name, field in serializer.fields.items():
+        many = isinstance(field, drf.ListSerializer)
+        child = field.child if many else field
+        if isinstance(child, drf.Serializer) and is_reference(child):
+            key = code_key(child)
+            if many:
+                result.append((name, lambda row, n=name: "; ".join(item["name"] for item in row[n])))
+                result.append((f"{name}_{key}s", lambda row, n=name, k=key: "; ".join(i[k] for i in row[n])))
+            else:
+                result.append((name, lambda row, n=name: (row[n] or {}).get("name")))
+                result.append((f"{name}_{key}", lambda row, n=name, k=key: (row[n] or {}).get(k)))
+        elif isinstance(child, drf.Serializer):
+            if many:
+                result.append((name, lambda row, n=name: "\n".join(describe(item) for item in row[n])))
+            else:
+                result.append((name, lambda row, n=name: describe(row[n]) if row[n] else None))
+        else:
+            result.append((name, lambda row, n=name: scalar(row[n])))
+    return result
+
+
+def scalar(value):
+    return "; ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def typed(value):
+    """Turn the serializer's ISO strings back into dates for XLSX; numbers stay numbers."""
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return timezone.localtime(moment).replace(tzinfo=None)
+        except ValueError:
+            return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def safe(value):
+    """Keep a spreadsheet from running a text cell as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+
+def rows(model, queryset, request):
+    """Yield each record's public representation, at most PUBLIC_DOWNLOAD_MAX_ROWS of them."""
+    # One serializer for every row, as DRF's ListSerializer does: its fields are built once.
+    serializer = SERIALIZERS[model](context={"request": request})
+    for record in queryset[: max_rows()].iterator(chunk_size=CHUNK_SIZE):
+        yield serializer.to_representation(record)
+
+
+def filename(model, extension):
+    name = f"{capfirst(model._meta.verbose_name_plural)}.{extension}"
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(model, queryset, request):
+    flat = columns(SERIALIZERS[model](context={"request": request}))
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield "\ufeff" + writer.writerow([key for key, _ in flat])
+        for row in rows(model, queryset, request):
+            yield writer.writerow([safe(get(row)) for _, get in flat])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = filename(model, "csv")
+    return response
+
+
+def json_response(model, queryset, request):
+    def chunks():
+        yield "["
+        for n, row in enumerate(rows(model, queryset, request)):
+            yield ("," if n else "") + "\n" + json.dumps(row, cls=JSONEncoder, ensure_ascii=False)
+        yield "\n]\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = filename(model, "json")
+    return response
+
+
+def width(key):
+    """A readable column width for what the key holds."""
+    if key in ("citations", "text", "parties", "participants", "status_history", "aim", "statement"):
+        return 80
+    if key.endswith(("url", "name", "title", "name_ru", "name_en", "name_kk", "title_ru", "title_en")):
+        return 45
+    if key.endswith(("_on", "_at", "as_of", "_from", "_until")):
+        return 14
+    return max(12, min(30, len(key) + 4))
+
+
+def xlsx_response(model, queryset, request):
+    flat = columns(SERIALIZERS[model](context={"request": request}))
+    workbook = openpyxl.Workbook(write_only=True)
+    # A sheet name may not hold []:*?/\ and is at most 31 characters.
+    title = capfirst(str(model._meta.verbose_name_plural))[:31]
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, (key, _) in enumerate(flat, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width(key)
+    sheet.append([key for key, _ in flat])
+    for row in rows(model, queryset, request):
+        values = []
+        for _, get in flat:
+            value = safe(typed(get(row)))
+            if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+                value = value[: XLSX_CELL_LIMIT - 1] + "…"
+            values.append(value)
+        sheet.append(values)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - FileResponse closes it
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{capfirst(model._meta.verbose_name_plural)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+WRITERS = {"csv": csv_response, "xlsx": xlsx_response, "json": json_response}
+
+
+def download(model, queryset, file_format, request):
+    """Return the records of `queryset` as a streamed download in `file_format`."""
+    return WRITERS[file_format](model, queryset, request)

@@ -1,0 +1,93 @@
+"""What the public sees of each record: published querysets with only their published relations.
+
+Every public page, download and the API read records through these functions, so the one rule
+(`published()` on each model's queryset) is applied to the record and to everything it shows
+beside it: a draft party institution, modelled-on programme, branch or source never comes along.
+A forward relation prefetched with a published queryset reads as None when the related record
+is a draft, so templates and serializers need no `is_published` check of their own.
+"""
+
+from django.db.models import Prefetch
+
+from . import models
+
+
+def citations():
+    """Prefetch the published quotes of a record, with their sources."""
+    return Prefetch("citations", queryset=models.Citation.objects.published().select_related("source"))
+
+
+def status_steps(model):
+    """Prefetch the status steps of an agreement or programme; a draft source reads as None."""
+    return Prefetch(
+        "status_steps",
+        queryset=model.objects.prefetch_related(
+            Prefetch("source", queryset=models.Source.objects.published())
+        ),
+    )
+
+
+def parties(name, model):
+    """Prefetch the published parties of an agreement or programme, with their regions."""
+    return Prefetch(
+        name,
+        queryset=model.objects.published()
+        .select_related("institution", "country")
+        .prefetch_related("regions__country"),
+    )
+
+
+def institutions():
+    return (
+        models.Institution.objects.published()
+        .select_related("country", "region__country")
+        .prefetch_related(citations())
+    )
+
+
+def branches():
+    return (
+        models.Branch.objects.published()
+        .select_related("institution", "country", "region__country")
+        .prefetch_related("fields", citations())
+    )
+
+
+def agreements():
+    return models.Agreement.objects.published().prefetch_related(
+        parties("parties", models.AgreementParty),
+        "fields",
+        status_steps(models.AgreementStatusStep),
+        citations(),
+    )
+
+
+def programmes():
+    return models.Programme.objects.published().prefetch_related(
+        Prefetch("modelled_on", queryset=models.Programme.objects.published()),
+        parties("participants", models.ProgrammeParticipant),
+        "target_countries",
+        "target_regions__country",
+        "fields",
+        status_steps(models.ProgrammeStatusStep),
+        citations(),
+    )
+
+
+def indicators():
+    return models.Indicator.objects.published().prefetch_related("countries", "regions__country", citations())
+
+
+def sources():
+    return models.Source.objects.published()
+
+
+#: The public queryset of each model that has public pages.
+QUERYSETS = {
+    models.Institution: institutions,
+    models.Branch: branches,
+    models.Agreement: agreements,
+    models.Programme: programmes,
+    models.Indicator: indicators,
+    models.Source: sources,
+}

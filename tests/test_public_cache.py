@@ -1,0 +1,62 @@
+"""The overview and lists are cached for anonymous readers and forgotten when a record changes."""
+
+import pytest
+from django.core.cache import cache
+
+from registry import models
+from tests import factories
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_cached_list_is_served_without_queries_and_gives_each_reader_a_csrf_token(
+    client, page_cache, django_assert_num_queries
+):
+    factories.institution(name_ru="Первый вуз")
+    first = client.get("/institutions/")
+    assert "Первый вуз" in first.content.decode()
+    other = type(client)()
+    with django_assert_num_queries(0):
+        second = other.get("/institutions/")
+    assert "Первый вуз" in second.content.decode()
+    assert "\x00" not in second.content.decode()
+    assert 'name="csrfmiddlewaretoken" value="' in second.content.decode()
+    assert other.cookies["csrftoken"].value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["publish", "save", "delete", "bulk"])
+def test_publishing_or_changing_a_record_invalidates_the_overview_and_lists(client, page_cache, change):
+    record = factories.institution(name_ru="Старое название", is_published=change != "publish")
+    client.get("/")
+    client.get("/institutions/")
+    if change == "publish":
+        record.is_published = True
+        record.name_ru = "Новое название"
+        record.save()
+    elif change == "save":
+        record.name_ru = "Новое название"
+        record.save()
+    elif change == "delete":
+        record.delete()
+        factories.institution(name_ru="Новое название")
+    else:
+        record.name_ru = "Новое название"
+        models.Institution.objects.bulk_update([record], ["name_ru"])
+    assert "Новое название" in client.get("/institutions/").content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_and_downloads_are_never_served_from_the_cache(admin_client, page_cache):
+    factories.institution(name_ru="Первый вуз")
+    admin_client.get("/institutions/")
+    models.Institution.objects.update(name_ru="Тихо изменён")  # no signal: the cache keeps the old page
+    assert "Тихо изменён" in admin_client.get("/institutions/").content.decode()
+    assert "Тихо изменён" in admin_client.get("/institutions/", {"download": "csv"}).getvalue().decode()
