@@ -8,10 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import models
 
-#: A search uses at most this many words: a query tree per word, and a 1 000-word query
-#: would exceed what SQLite can parse.
-MAX_SEARCH_WORDS = 20
-
 
 class YearFilter(django_filters.NumberFilter):
     """A whole year within the registry's range; anything else is a form error, not a 500."""
@@ -42,7 +38,7 @@ class RegistryFilterSet(django_filters.FilterSet):
             self.filters["ordering"].extra["empty_label"] = _("как обычно")
 
     def search(self, queryset, name, value):
-        return queryset.search(" ".join(value.split()[:MAX_SEARCH_WORDS]))
+        return queryset.search(value)  # the number of words counted is capped in registry/search.py
 
 
 def country_filter(field_name="country", label=None):
@@ -170,7 +166,7 @@ class BranchFilter(RegistryFilterSet):
         value = value.strip()
         if models.Institution.objects.published().filter(slug=value).exists():
             return queryset.filter(institution__slug=value)
-        parents = models.Institution.objects.published().search(" ".join(value.split()[:MAX_SEARCH_WORDS]))
+        parents = models.Institution.objects.published().search(value)
         return queryset.filter(institution__in=parents.values("pk"))
 
 

@@ -38,10 +38,10 @@ SUGGESTIONS = 10
 
 def suggest_institutions(request):
     """Suggest published institutions for a search-as-you-type filter: code and name, a few at most."""
-    words = request.GET.get("q", "").split()[: filters.MAX_SEARCH_WORDS]
-    if not words:
+    query = request.GET.get("q", "")
+    if not query.split():
         return JsonResponse({"results": []})
-    found = models.Institution.objects.published().search(" ".join(words)).order_by("name_ru", "id")
+    found = models.Institution.objects.published().search(query)  # best matches first
     return JsonResponse({"results": [{"slug": i.slug, "name": i.display_name} for i in found[:SUGGESTIONS]]})
 
 
