@@ -287,7 +287,7 @@ class FoldedSearchMixin:
     )
 
     def get_search_results(self, request, queryset, search_term):
-        found = queryset.search(search_term)  # the best matches first...
+        found = queryset.search(search_term, through_drafts=True)  # the best matches first...
         if request.GET.get(ORDER_VAR):
             found = found.order_by(*queryset.query.order_by)  # ...unless a column was chosen
         return found, False

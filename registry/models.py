@@ -76,8 +76,11 @@ class Status(models.TextChoices):
 class SearchQuerySet(models.QuerySet):
     """Records found by any of their names (registry/search.py), best matches first."""
 
-    def search(self, query):
-        found = self.filter(search_filter(query, self.model))
+    def search(self, query, through_drafts=False):
+        """Return the records the query finds, best first. A record is also found through the
+        records of its ``search_through`` (an agreement by its parties' names): through published
+        ones only, unless ``through_drafts`` (the admin, where staff see drafts too)."""
+        found = self.filter(search_filter(query, self.model, through_drafts=through_drafts))
         if not search_words(query):
             return found
         ordering = self.query.order_by or self.model._meta.ordering

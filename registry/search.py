@@ -143,22 +143,25 @@ def search_words(query):
     return list(dict.fromkeys(normalise_for_search(query).split()))[:MAX_SEARCH_WORDS]
 
 
-def search_filter(query, model=None):
+def search_filter(query, model=None, through_drafts=False):
     """Return a Q matching records where every word of the query occurs in the record's search
-    text or in that of a record it is found through (``model.search_through``)."""
+    text or in that of a record it is found through (``model.search_through``) — a published one
+    unless ``through_drafts``."""
     words = search_words(query)
     if not words:
         return Q()
-    return reduce(and_, (_word_filter(word, model) for word in words))
+    return reduce(and_, (_word_filter(word, model, through_drafts) for word in words))
 
 
-def _word_filter(word, model):
+def _word_filter(word, model, through_drafts):
     if model is None:
         return Q(search_text__contains=word)
     alternatives = [_text_filter(word, model._meta.db_table, "")]
     for path, target in getattr(model, "search_through", ()):
         # A subquery, not a join: a record found through two of its parties is listed once.
         inner = _text_filter(word, target._meta.db_table, f"{path}__")
+        if not through_drafts:  # in the same filter(), so the same party row must be published
+            inner &= Q(**{f"{path}__in": target.objects.published().values("pk")})
         alternatives.append(Q(pk__in=model._base_manager.filter(inner).values("pk")))
     return reduce(or_, alternatives)
 

@@ -88,3 +88,11 @@ class TestDraftsInsidePublishedRecords:
         assert models.AgreementParty.objects.published().count() == 1
         assert not models.ProgrammeParticipant.objects.published().exists()
         assert not models.Branch.objects.published().exists()
+
+
+@pytest.mark.django_db
+def test_staff_find_a_published_agreement_through_its_draft_party_and_readers_do_not():
+    published = factories.drafts_inside_published_records()
+    agreements = models.Agreement.objects.published()
+    assert list(agreements.search("тайный вуз")) == []
+    assert list(agreements.search("тайный вуз", through_drafts=True)) == [published["agreement"]]
