@@ -239,3 +239,24 @@ class SourceFilter(RegistryFilterSet):
     class Meta:
         model = models.Source
         fields = ["q", "publisher", "language", "year"]
+
+
+class IndicatorFilter(RegistryFilterSet):
+    """Indicators have no list page of their own; the API filters them the same way."""
+
+    country = country_filter("countries")
+    ordering = django_filters.OrderingFilter(
+        fields=[("as_of", "as_of"), ("title", "title"), ("value", "value")], label=_("Порядок")
+    )
+
+    class Meta:
+        model = models.Indicator
+        fields = ["q", "country"]
+
+
+class RegionFilter(django_filters.FilterSet):
+    country = country_filter()
+
+    class Meta:
+        model = models.Region
+        fields = ["country"]
