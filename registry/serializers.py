@@ -134,6 +134,11 @@ class InstitutionSerializer(PublicRecordSerializer):
     kind_label = choice_label("kind")
     country = CountryRefSerializer()
     region = RegionRefSerializer(allow_null=True)
+    # Empty when unknown, so no pattern in the schema.
+    ror_id = serializers.CharField(
+        help_text="ROR id, e.g. 010pmpe69 (https://ror.org/010pmpe69); empty if none."
+    )
+    wikidata_id = serializers.CharField(help_text="Wikidata item, e.g. Q13164; empty if none.")
     reference_fields = serializers.SerializerMethodField(
         help_text="Fields from general knowledge (справочные данные), not from the cited sources."
     )
