@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
@@ -276,3 +277,8 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 # Where `manage.py registry_dump` writes the archives that /data/ offers.
 DUMP_DIR = Path(os.environ.get("DUMP_DIR", BASE_DIR / "dumps"))
+# The site's address, for the links in dumps and feeds made outside a request.
+SITE_URL = os.environ.get("SITE_URL", "")
+# "Что нового" and its Atom feed: changes of the last CHANGES_DAYS days, at most CHANGES_LIMIT.
+CHANGES_DAYS = envint("CHANGES_DAYS", 90)
+CHANGES_LIMIT = envint("CHANGES_LIMIT", 100)

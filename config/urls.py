@@ -1,9 +1,11 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from registry.api import router
+from registry.open_data import SITEMAPS, robots_txt
 from registry.views import favicon
 
 # Redoc styles its page with <style> elements it writes itself and renders in a blob: worker;
@@ -16,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon),
+    path("robots.txt", robots_txt),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

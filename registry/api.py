@@ -23,7 +23,7 @@ from rest_framework import exceptions, pagination, throttling, viewsets
 from rest_framework import filters as drf_filters
 from rest_framework.routers import DefaultRouter
 
-from . import cache, filters, models, public
+from . import cache, filters, public
 from .serializers import SERIALIZERS
 
 # --- parameters -------------------------------------------------------------------------------
@@ -179,18 +179,6 @@ def api_viewset(name, queryset_function, filterset_class=None, lookup_field="slu
     )(viewset)
 
 
-def countries():
-    return models.Country.objects.all()
-
-
-def regions():
-    return models.Region.objects.select_related("country")
-
-
-def fields_of_study():
-    return models.FieldOfStudy.objects.all()
-
-
 VIEWSETS = {
     "institutions": api_viewset("institutions", public.institutions, filters.InstitutionFilter),
     "branches": api_viewset("branches", public.branches, filters.BranchFilter),
@@ -198,9 +186,9 @@ VIEWSETS = {
     "programmes": api_viewset("programmes", public.programmes, filters.ProgrammeFilter),
     "indicators": api_viewset("indicators", public.indicators, filters.IndicatorFilter),
     "sources": api_viewset("sources", public.sources, filters.SourceFilter),
-    "countries": api_viewset("countries", countries, lookup_field="code"),
-    "regions": api_viewset("regions", regions, filters.RegionFilter, lookup_field="pk"),
-    "fields": api_viewset("fields of study", fields_of_study, lookup_field="code"),
+    "countries": api_viewset("countries", public.countries, lookup_field="code"),
+    "regions": api_viewset("regions", public.regions, filters.RegionFilter, lookup_field="pk"),
+    "fields": api_viewset("fields of study", public.fields_of_study, lookup_field="code"),
 }
 
 router = DefaultRouter()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import open_data, views
 from .cache import cache_public_page
 
 app_name = "registry"
@@ -20,4 +20,8 @@ urlpatterns = [
     path("indicators/<slug:slug>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path("sources/", cache_public_page(views.SourceListView.as_view()), name="source_list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"),
+    path("data/", open_data.data_page, name="data"),
+    path("data/<str:filename>", open_data.dump_file, name="dump_file"),
+    path("changes/", open_data.changes_page, name="changes"),
+    path("changes/feed/", open_data.ChangesFeed(), name="changes_feed"),
 ]
