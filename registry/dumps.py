@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import re
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,6 +96,31 @@ def readme(counts, day):
     return "\n".join(lines)
 
 
+def write_record_type(archive, name, queryset_function, context):
+    """Serialize each record once: its JSON line goes into the archive, its CSV row to a temporary file
+    that follows it in (a zip archive takes one file at a time). Return how many records there were."""
+    flat = columns(SERIALIZERS[queryset_function().model](context=context))
+    count = 0
+    with tempfile.TemporaryFile() as spool:
+        table = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+        writer = csv.writer(table)
+        writer.writerow([key for key, _ in flat])
+        with archive.open(f"{name}.jsonl", "w", force_zip64=True) as raw:
+            lines = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            for row in records(queryset_function, context):
+                lines.write(json.dumps(row, cls=JSONEncoder, ensure_ascii=False) + "\n")
+                writer.writerow([safe(get(row)) for _, get in flat])
+                count += 1
+            lines.flush()
+            lines.detach()
+        table.flush()
+        spool.seek(0)
+        with archive.open(f"{name}.csv", "w", force_zip64=True) as target:
+            shutil.copyfileobj(spool, target, 2**20)
+        table.detach()
+    return count
+
+
 def write_dump(directory=None, day=None):
     """Write today's archive into DUMP_DIR (or `directory`) and return it."""
     directory = Path(directory or settings.DUMP_DIR)
@@ -105,25 +132,7 @@ def write_dump(directory=None, day=None):
     counts = {}
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, queryset_function in RECORD_TYPES.items():
-            with archive.open(f"{name}.jsonl", "w", force_zip64=True) as raw:
-                lines = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-                count = 0
-                for row in records(queryset_function, context):
-                    lines.write(json.dumps(row, cls=JSONEncoder, ensure_ascii=False) + "\n")
-                    count += 1
-                lines.flush()
-                lines.detach()
-            counts[name] = count
-            serializer_class = SERIALIZERS[queryset_function().model]
-            flat = columns(serializer_class(context=context))
-            with archive.open(f"{name}.csv", "w", force_zip64=True) as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text)
-                writer.writerow([key for key, _ in flat])
-                for row in records(queryset_function, context):
-                    writer.writerow([safe(get(row)) for _, get in flat])
-                text.flush()
-                text.detach()
+            counts[name] = write_record_type(archive, name, queryset_function, context)
         archive.writestr("README.txt", readme(counts, day))
     digest = sha256_of(partial)
     partial.replace(target)
