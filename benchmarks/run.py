@@ -298,6 +298,36 @@ def bench_export(table):
         )
 
 
+# --- full dump --------------------------------------------------------------------------------
+
+
+def measure_dump():
+    """Run `registry_dump` once, timed while tracing memory: (seconds, peak MB, institutions dumped).
+
+    Both sizes are timed the same way, so the ratio holds though tracing slows each run.
+    """
+    from registry.dumps import write_dump
+
+    directory = Path(tempfile.mkdtemp())
+    gc.collect()
+    start = time.perf_counter()
+    memory = peak_memory_mb(lambda: write_dump(directory))
+    return time.perf_counter() - start, memory, models.Institution.objects.published().count()
+
+
+def bench_dump(table, small):
+    (t_small, m_small, n_small), (t_large, m_large, n_large) = small, measure_dump()
+    table.add(
+        "registry_dump (whole registry, zip)",
+        LARGE,
+        t_large,
+        t_small,
+        "peak memory flat (MB at small -> large); time traced",
+        memory=f"{m_small} -> {m_large}",
+        baseline_name=f"same dump at {SMALL} ({n_small} -> {n_large} published institutions)",
+    )
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 
@@ -322,6 +352,8 @@ def main():
         flush=True,
     )
     table = Table()
+    # The API throttles anonymous clients; the bench is one client asking again and again.
+    settings.API_ANON_RATE = "1000000/minute"
     try:
         admin = get_user_model().objects.create_superuser("bench", password="bench-password")
         client = Client()
@@ -332,11 +364,13 @@ def main():
 
         generate(SMALL, seed=1)
         small = {name: measure_page(client, url) for name, url in PAGES.items()}
+        small_dump = measure_dump()
         generate(LARGE - SMALL, seed=2)
         large = {name: measure_page(client, url) for name, url in PAGES.items()}
         for name, goal in [
             ("public list /institutions/", "<= 2x, equal queries"),
             ("admin changelist", "<= 2x, equal queries"),
+            ("API list /api/v1/institutions/", "<= 2x, equal queries"),
         ]:
             (t_small, q_small), (t_large, q_large) = small[name], large[name]
             table.add(
@@ -359,6 +393,7 @@ def main():
             baseline_name=f"unfiltered list at {LARGE}",
         )
         bench_export(table)
+        bench_dump(table, small_dump)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     table.print()
@@ -383,6 +418,7 @@ PAGES = {
     "public list /institutions/": "/institutions/",
     "public search q=": "/institutions/?q=%D1%8D%D0%BD%D0%B5%D1%80%D0%B3%D0%B5%D1%82%D0%B8%D0%BA%D0%B8",
     "admin changelist": "/admin/registry/institution/",
+    "API list /api/v1/institutions/": "/api/v1/institutions/",
 }
 
 if __name__ == "__main__":

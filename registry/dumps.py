@@ -7,6 +7,7 @@ written under a temporary name and renamed when complete, with its SHA-256 in a 
 """
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -63,10 +64,25 @@ class Dump:
 
 
 def records(queryset_function, context):
-    queryset = queryset_function()
-    serializer_class = SERIALIZERS[queryset.model]
-    for record in queryset.order_by("pk").iterator(chunk_size=CHUNK_SIZE):
-        yield serializer_class(record, context=context).data
+    """Yield each record's public representation, reading CHUNK_SIZE records at a time by primary key.
+
+    Prefetched records refer to their parents and back, so a chunk is freed only by the cycle
+    collector, which Python runs ever more rarely as garbage piles up: collecting after each
+    chunk keeps memory flat whatever the size of the registry.
+    """
+    serializer = SERIALIZERS[queryset_function().model](context=context)
+    last = None
+    while True:
+        queryset = queryset_function().order_by("pk")
+        chunk = list(queryset.filter(pk__gt=last)[:CHUNK_SIZE] if last is not None else queryset[:CHUNK_SIZE])
+        if not chunk:
+            return
+        for record in chunk:
+            # One serializer for all records: building its fields per record took most of the time.
+            yield serializer.to_representation(record)
+        last = chunk[-1].pk
+        del chunk
+        gc.collect()
 
 
 def readme(counts, day):
