@@ -269,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "registry.models.Status",
+        "BranchStatusEnum": "registry.models.Branch.BranchStatus",
+    },
 }
 # Other sites' scripts may read the API and the reconciliation service, nothing else.
 CORS_ALLOW_ALL_ORIGINS = True

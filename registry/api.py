@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django_filters import rest_framework as filter_backends
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, pagination, throttling, viewsets
 from rest_framework import filters as drf_filters
 from rest_framework.routers import DefaultRouter
@@ -190,6 +191,10 @@ VIEWSETS = {
     "regions": api_viewset("regions", public.regions, filters.RegionFilter, lookup_field="pk"),
     "fields": api_viewset("fields of study", public.fields_of_study, lookup_field="code"),
 }
+
+# Filters by a method: the schema cannot tell their type from a model field. Both take a code.
+for filterset_class, name in [(filters.AgreementFilter, "country"), (filters.InstitutionFilter, "field")]:
+    extend_schema_field(OpenApiTypes.STR)(filterset_class.base_filters[name])
 
 router = DefaultRouter()
 for prefix, viewset in VIEWSETS.items():
