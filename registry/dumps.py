@@ -132,7 +132,7 @@ def write_record_type(archive, name, queryset_function, context):
         table.flush()
         spool.seek(0)
         with archive.open(f"{name}.csv", "w", force_zip64=True) as target:
-            shutil.copyfileobj(spool, target, 2**20)
+            shutil.copyfileobj(spool, target, 2**16)
         table.detach()
     return count
 
