@@ -174,6 +174,18 @@ class TestClients:
         response = client.get("/api/v1/institutions/", HTTP_ORIGIN="https://example.org")
         assert response["Access-Control-Allow-Origin"] == "*"
 
+    def test_a_preflight_allows_only_reading(self, client, db):
+        response = client.options(
+            "/api/v1/institutions/",
+            HTTP_ORIGIN="https://example.org",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        )
+        assert response.status_code == 200
+        assert response["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+    def test_the_root_lists_every_endpoint(self, client, db):
+        assert set(client.get("/api/v1/").json()) == set(ENDPOINTS + REFERENCE_ENDPOINTS)
+
     def test_no_other_site_may_read_the_pages(self, client, published):
         response = client.get("/institutions/", HTTP_ORIGIN="https://example.org")
         assert "Access-Control-Allow-Origin" not in response
