@@ -439,6 +439,36 @@ def bench_export(table):
         )
 
 
+# --- full dump --------------------------------------------------------------------------------
+
+
+def measure_dump():
+    """Run `registry_dump` once, timed while tracing memory: (seconds, peak MB, institutions dumped).
+
+    Both sizes are timed the same way, so the ratio holds though tracing slows each run.
+    """
+    from registry.dumps import write_dump
+
+    directory = Path(tempfile.mkdtemp())
+    gc.collect()
+    start = time.perf_counter()
+    memory = peak_memory_mb(lambda: write_dump(directory))
+    return time.perf_counter() - start, memory, models.Institution.objects.published().count()
+
+
+def bench_dump(table, small):
+    (t_small, m_small, n_small), (t_large, m_large, n_large) = small, measure_dump()
+    table.add(
+        "registry_dump (whole registry, zip)",
+        LARGE,
+        t_large,
+        t_small,
+        "peak memory flat (MB at small -> large); time traced",
+        memory=f"{m_small} -> {m_large}",
+        baseline_name=f"same dump at {SMALL} ({n_small} -> {n_large} published institutions)",
+    )
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 
@@ -463,6 +493,8 @@ def main():
         flush=True,
     )
     table = Table()
+    # The API throttles anonymous clients; the bench is one client asking again and again.
+    settings.API_ANON_RATE = "1000000/minute"
     try:
         admin = get_user_model().objects.create_superuser("bench", password="bench-password")
         client = Client()
@@ -480,6 +512,7 @@ def main():
         small = {name: measure_page(client, url) for name, url in PAGES.items()}
         small_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
         bench_agreements(table, client)
+        small_dump = measure_dump()
         generate(LARGE - SMALL, seed=2)
         large = {name: measure_page(client, url) for name, url in PAGES.items()}
         large_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
@@ -497,6 +530,7 @@ def main():
         for name, goal in [
             ("public list /institutions/", "<= 2x, equal queries"),
             ("admin changelist", "<= 2x, equal queries"),
+            ("API list /api/v1/institutions/", "<= 2x, equal queries"),
         ]:
             (t_small, q_small), (t_large, q_large) = small[name], large[name]
             table.add(
@@ -534,6 +568,7 @@ def main():
             )
         bench_reconcile(table)
         bench_export(table)
+        bench_dump(table, small_dump)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     table.print()
@@ -609,6 +644,7 @@ PAGES = {
     "public list /agreements/": "/agreements/",
     # An agreement is found by its parties' names, matched in the query.
     "public search, agreements by party q=": "/agreements/?" + urlencode({"q": "энергетический"}),
+    "API list /api/v1/institutions/": "/api/v1/institutions/",
 }
 
 if __name__ == "__main__":

@@ -52,10 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "import_export",
     "simple_history",
     "registry.apps.LoginAttemptsConfig",  # django-axes, named for staff
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "registry.middleware.RussianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -255,3 +260,50 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
     )
 }
+
+# --- open data: API, dumps, citing ------------------------------------------------------------
+DATA_LICENCE = os.environ.get("DATA_LICENCE", "CC BY 4.0")
+DATA_LICENCE_URL = os.environ.get("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+# The API's pages: API_PAGE_SIZE records unless ?page_size= asks for up to API_MAX_PAGE_SIZE.
+API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+# Requests per anonymous address; DRF counts them in the default cache (Redis with REDIS_URL).
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    # Read-only and public: nobody signs in to the API, every client is throttled as anonymous.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Registry of Russia–Kazakhstan cooperation in education: API",
+    "DESCRIPTION": (
+        "Read-only access to the published records of the registry. Data licence: "
+        f"{DATA_LICENCE} ({DATA_LICENCE_URL})."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the project's own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "registry.models.Status",
+        "BranchStatusEnum": "registry.models.Branch.BranchStatus",
+    },
+}
+# Other sites' scripts may read the API and the reconciliation service, nothing else.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api|reconcile)(/.*)?$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+# Where `manage.py registry_dump` writes the archives that /data/ offers.
+DUMP_DIR = Path(os.environ.get("DUMP_DIR", BASE_DIR / "dumps"))
+# The site's address, for the links in dumps and feeds made outside a request.
+SITE_URL = os.environ.get("SITE_URL", "")
+# "Что нового" and its Atom feed: changes of the last CHANGES_DAYS days, at most CHANGES_LIMIT.
+CHANGES_DAYS = envint("CHANGES_DAYS", 90)
+CHANGES_LIMIT = envint("CHANGES_LIMIT", 100)

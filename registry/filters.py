@@ -310,3 +310,11 @@ class MapForm(forms.Form):
         empty_label=_("Все"),
         label=_("Направление подготовки"),
     )
+
+
+class RegionFilter(django_filters.FilterSet):
+    country = country_filter()
+
+    class Meta:
+        model = models.Region
+        fields = ["country"]

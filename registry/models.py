@@ -430,6 +430,18 @@ ROR_VALIDATOR = RegexValidator(
     r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$",
     _("Идентификатор ROR — девять знаков, начинается с 0, например 010pmpe69."),
 )
+#: ROR ids write a number in Crockford's base32 (no i, l, o, u).
+CROCKFORD_BASE32 = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def ror_checksum_is_valid(ror_id):
+    """Check a ROR id's last two digits: ISO 7064 mod 97-10 of the base32 number before them."""
+    number = 0
+    for character in ror_id[1:7]:
+        number = number * 32 + CROCKFORD_BASE32.index(character)
+    return ror_id[7:] == f"{98 - number * 100 % 97:02d}"
+
+
 WIKIDATA_VALIDATOR = RegexValidator(
     r"^Q[1-9][0-9]*$", _("Идентификатор Wikidata — Q и число, например Q13164.")
 )
@@ -553,6 +565,30 @@ class Institution(PublicRecord):
         if not filters:
             return Institution.objects.none()
         return Institution.objects.filter(reduce(or_, filters)).exclude(pk=self.pk)
+
+    def clean_fields(self, exclude=None):
+        # The checksum is checked here rather than by a field validator, which migrations would import.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = "ror_id" not in errors and "ror_id" not in (exclude or ())
+        if self.ror_id and checked and not ror_checksum_is_valid(self.ror_id):
+            errors["ror_id"] = [
+                _("В идентификаторе ROR %(ror)s не сходится контрольная сумма: проверьте его на ror.org.")
+                % {"ror": self.ror_id}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ror_url(self):
+        return f"https://ror.org/{self.ror_id}" if self.ror_id else ""
+
+    @property
+    def wikidata_url(self):
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
 
     @property
     def display_name(self):

@@ -82,6 +82,18 @@ def sources():
     return models.Source.objects.published()
 
 
+def countries():
+    return models.Country.objects.all()
+
+
+def regions():
+    return models.Region.objects.select_related("country")
+
+
+def fields_of_study():
+    return models.FieldOfStudy.objects.all()
+
+
 #: The public queryset of each model that has public pages.
 QUERYSETS = {
     models.Institution: institutions,

@@ -9,7 +9,7 @@ no staff notes. Serialize querysets from `registry.public`, which carry only pub
 
 from rest_framework import serializers
 
-from . import models
+from . import citing, models
 
 
 def absolute(serializer, path):
@@ -24,7 +24,7 @@ class LinkSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
     url = serializers.SerializerMethodField()
 
-    def get_url(self, record):
+    def get_url(self, record) -> str:
         return absolute(self, record.get_absolute_url())
 
 
@@ -52,7 +52,7 @@ class CitationSerializer(serializers.Serializer):
     source_url = serializers.SerializerMethodField(help_text="The source's page in the registry.")
     source_original_url = serializers.CharField(source="source.url")
 
-    def get_source_url(self, citation):
+    def get_source_url(self, citation) -> str:
         return absolute(self, citation.source.get_absolute_url())
 
 
@@ -81,9 +81,18 @@ class PublicRecordSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, read_only=True)
+    how_to_cite = serializers.SerializerMethodField(
+        help_text="Registry name, record title, permanent URL, date accessed and the data licence."
+    )
 
-    def get_url(self, record):
+    def get_field_names(self, declared_fields, info):
+        return [*super().get_field_names(declared_fields, info), "how_to_cite"]
+
+    def get_url(self, record) -> str:
         return absolute(self, record.get_absolute_url())
+
+    def get_how_to_cite(self, record) -> str:
+        return citing.how_to_cite(record, self.get_url(record), self.context.get("accessed"))
 
 
 def choice_label(field_name):
@@ -125,6 +134,11 @@ class InstitutionSerializer(PublicRecordSerializer):
     kind_label = choice_label("kind")
     country = CountryRefSerializer()
     region = RegionRefSerializer(allow_null=True)
+    # Empty when unknown, so no pattern in the schema.
+    ror_id = serializers.CharField(
+        help_text="ROR id, e.g. 010pmpe69 (https://ror.org/010pmpe69); empty if none."
+    )
+    wikidata_id = serializers.CharField(help_text="Wikidata item, e.g. Q13164; empty if none.")
     reference_fields = serializers.SerializerMethodField(
         help_text="Fields from general knowledge (справочные данные), not from the cited sources."
     )
@@ -157,10 +171,10 @@ class InstitutionSerializer(PublicRecordSerializer):
             "updated_at",
         ]
 
-    def get_aliases(self, institution):
+    def get_aliases(self, institution) -> list[str]:
         return [line.strip() for line in institution.aliases.splitlines() if line.strip()]
 
-    def get_reference_fields(self, institution):
+    def get_reference_fields(self, institution) -> list[str]:
         return [name for name in models.Institution.REFERENCE_FIELDS if getattr(institution, name)]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reconcile, views
+from . import open_data, reconcile, views
 from .cache import cache_public_page
 
 app_name = "registry"
@@ -25,4 +25,8 @@ urlpatterns = [
     path("reconcile", reconcile.reconcile, name="reconcile"),
     path("reconcile/view/<str:code>", reconcile.view, name="reconcile_view"),
     path("match/", reconcile.match_page, name="match"),
+    path("data/", open_data.data_page, name="data"),
+    path("data/<str:filename>", open_data.dump_file, name="dump_file"),
+    path("changes/", open_data.changes_page, name="changes"),
+    path("changes/feed/", open_data.ChangesFeed(), name="changes_feed"),
 ]
