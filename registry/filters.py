@@ -121,22 +121,36 @@ class InstitutionFilter(RegistryFilterSet):
         )
 
 
-class BranchFilter(RegistryFilterSet):
-    country = country_filter(label=_("Страна размещения"))
-    region = region_filter()
-    status = django_filters.ChoiceFilter(choices=models.Branch.BranchStatus.choices, label=_("Состояние"))
-    field = field_filter()
-    # Thousands of institutions: a text field that suggests as you type (institution-suggest.js
-    # asks /institutions/suggest/), never a <select> of all of them.
-    institution = django_filters.CharFilter(
-        method="by_institution",
-        label=_("Головное учреждение"),
+def institution_filter(method, label):
+    """Thousands of institutions: a text field that suggests as you type (institution-suggest.js
+    asks /institutions/suggest/), never a <select> of all of them."""
+    return django_filters.CharFilter(
+        method=method,
+        label=label,
         max_length=200,
         help_text=_("Код или начало названия."),
         widget=forms.TextInput(
             attrs={"list": "institution-suggestions", "data-suggest": "institutions", "autocomplete": "off"}
         ),
     )
+
+
+def named_institutions(value):
+    """Return the published institutions a filter value names: the one with that code, or else those
+    its words find by name and acronym, as search does."""
+    value = value.strip()
+    published = models.Institution.objects.published()
+    if published.filter(slug=value).exists():
+        return published.filter(slug=value).values("pk")
+    return published.search(value).values("pk")
+
+
+class BranchFilter(RegistryFilterSet):
+    country = country_filter(label=_("Страна размещения"))
+    region = region_filter()
+    status = django_filters.ChoiceFilter(choices=models.Branch.BranchStatus.choices, label=_("Состояние"))
+    field = field_filter()
+    institution = institution_filter("by_institution", _("Головное учреждение"))
     opened = YearFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
     ordering = OrderingFilter(
@@ -162,27 +176,17 @@ class BranchFilter(RegistryFilterSet):
         fields = ["q", "country", "region", "status", "field", "institution", "opened", "parent_country"]
 
     def by_institution(self, queryset, name, value):
-        """Match the parent by its code, or else by its names and acronyms as search does."""
-        value = value.strip()
-        if models.Institution.objects.published().filter(slug=value).exists():
-            return queryset.filter(institution__slug=value)
-        parents = models.Institution.objects.published().search(value)
-        return queryset.filter(institution__in=parents.values("pk"))
+        return queryset.filter(institution__in=named_institutions(value))
 
 
 class UndertakingFilter(RegistryFilterSet):
     status = django_filters.ChoiceFilter(choices=models.Status.choices, label=_("Состояние"))
     field = field_filter()
-    institution = django_filters.ModelChoiceFilter(
-        method="by_party_institution",
-        queryset=models.Institution.objects.published(),
-        to_field_name="slug",
-        label=_("Учреждение"),
-    )
+    institution = institution_filter("by_party_institution", _("Учреждение"))
 
     def by_party_institution(self, queryset, name, value):
         parties = "parties" if queryset.model is models.Agreement else "participants"
-        return queryset.filter(**{f"{parties}__institution": value}).distinct()
+        return queryset.filter(**{f"{parties}__institution__in": named_institutions(value)}).distinct()
 
 
 class AgreementFilter(UndertakingFilter):
