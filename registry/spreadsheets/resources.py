@@ -320,13 +320,13 @@ class RegistryResource(resources.ModelResource):
 
     def read_as(self):
         """Return what the cells written as a name or identifier were read as, for the preview:
-        (column, cell text, the record as `code (name)`, how many cells), once per distinct text."""
+        (column, cell text, the record as `code (name)`), once per distinct text."""
         lines = []
         for field in self.get_import_fields():
             holder = field if hasattr(field, "references_used") else field.widget
             for references in getattr(holder, "references_used", list)():
-                for text, (record, cells) in references.read_as.items():
-                    lines.append((force_str(field.column_name), text, references.describe(record), cells))
+                for text, record in references.read_as.items():
+                    lines.append((force_str(field.column_name), text, references.describe(record)))
         return lines
 
     def after_import(self, dataset, result, **kwargs):

@@ -201,7 +201,7 @@ class References:
         self._by_key = None
         self._by_name = None
         self._matches = {}
-        #: Cell text read by name or identifier → [record, how many cells], in the order first met.
+        #: Cell text read by name or identifier → its record, in the order first met.
         self.read_as = {}
 
     def key(self, text):
@@ -241,7 +241,7 @@ class References:
         result = self.match(text)
         if result.record is None:
             raise self.not_found(text, result)
-        self.read_as.setdefault(text, [result.record, 0])[1] += 1
+        self.read_as[text] = result.record
         return result.record
 
     def match(self, text):
