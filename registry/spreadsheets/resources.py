@@ -30,7 +30,6 @@ from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import models
-from ..slugs import resolve_slug
 from .headers import resolve_headers
 from .readers import CellError
 from .reports import ImportFailure, sheet_errors
@@ -319,10 +318,22 @@ class RegistryResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def read_as(self):
+        """Return what the cells written as a name or identifier were read as, for the preview:
+        (column, cell text, the record as `code (name)`), once per distinct text."""
+        lines = []
+        for field in self.get_import_fields():
+            holder = field if hasattr(field, "references_used") else field.widget
+            for references in getattr(holder, "references_used", list)():
+                for text, record in references.read_as.items():
+                    lines.append((force_str(field.column_name), text, references.describe(record)))
+        return lines
+
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         result.detected = getattr(dataset, "detected", "")
         result.sheet_errors = sheet_errors(self, result)
+        result.read_as = self.read_as()
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
         totals = result.totals
@@ -485,13 +496,19 @@ class PartiesField(Field):
         self.minimum = minimum
         super().__init__(attribute=relation, **kwargs)
 
-    def references(self):
-        if not hasattr(self, "_references"):  # one per import: the resource copies its fields
-            self._references = (References(models.Institution, "slug"), References(models.Country, "code"))
-        return self._references
+    @functools.cached_property
+    def institutions(self):  # one per import: the resource copies its fields
+        return References(models.Institution, "slug")
+
+    @functools.cached_property
+    def countries(self):
+        return References(models.Country, "code")
+
+    def references_used(self):
+        return [self.institutions]
 
     def clean(self, row, **kwargs):
-        institutions, countries = self.references()
+        institutions, countries = self.institutions, self.countries
         specs = []
         for item in split_parties(row.get(self.column_name)):
             match = GROUP_PARTY.match(item)
@@ -510,11 +527,11 @@ class PartiesField(Field):
                         % {"group": description, "code": institutions.describe(known[0])}
                     )
                 specs.append(("group", description, code))
-            elif institutions.get(item) is not None:
-                specs.append(("institution", institutions.get(item).slug, ""))
             else:
-                error = institutions.not_found(item)
-                raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…»."))
+                try:
+                    specs.append(("institution", institutions.find(item).slug, ""))
+                except ValueError as error:
+                    raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…».")) from None
         if len(specs) < self.minimum:
             raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
         return tuple(specs)
@@ -544,12 +561,11 @@ class PartiesField(Field):
                 wanted.remove(spec)
             else:
                 party.delete()
-        institutions, countries = self.references()
         for kind, value, code in wanted:
             if kind == "institution":
-                relation.create(institution=institutions.get(value))
+                relation.create(institution=self.institutions.get(value))
             else:
-                relation.create(description=value, country=countries.get(code) if code else None)
+                relation.create(description=value, country=self.countries.get(code) if code else None)
 
 
 def split_parties(value):
@@ -699,11 +715,23 @@ class UidWidget(Widget):
 
 
 class CitedRecordWidget(Widget):
-    """The record a citation backs, written as `kind:slug`, e.g. `institution:msu`."""
+    """The record a citation backs, written as `kind:code`, e.g. `institution:msu`; after the
+    colon, any name or identifier of the record will do (`institution:МГУ`)."""
+
+    @functools.cached_property
+    def references(self):  # one per kind of record, per import
+        return {
+            kind: References(models.Citation._meta.get_field(kind).related_model, "slug")
+            for kind in models.CITED_MODELS
+        }
+
+    def references_used(self):
+        return list(self.references.values())
 
     def clean(self, value, row=None, **kwargs):
-        kind, _sep, slug = str(value or "").strip().partition(":")
-        if kind not in models.CITED_MODELS or not slug:
+        kind, _sep, text = str(value or "").strip().partition(":")
+        kind = kind.strip()
+        if kind not in models.CITED_MODELS or not text.strip():
             raise ValueError(
                 gettext(
                     "«%(value)s»: пишите вид и код записи через двоеточие, например institution:msu. "
@@ -711,11 +739,7 @@ class CitedRecordWidget(Widget):
                 )
                 % {"value": value, "kinds": ", ".join(models.CITED_MODELS)}
             )
-        model = models.Citation._meta.get_field(kind).related_model
-        try:
-            return model.objects.get(slug=resolve_slug(model, slug))
-        except model.DoesNotExist:
-            raise ValueError(gettext("«%s» не найдено.") % value) from None
+        return self.references[kind].find(text)
 
     def render(self, value, obj=None, **kwargs):
         return f"{value._meta.model_name}:{value.slug}" if value else ""

@@ -6,6 +6,7 @@ value a row error instead of a silent None or a dropped many-to-many value.
 
 import datetime
 import difflib
+import functools
 import re
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from ..matching import match, record_code
+from ..models import Region
 from ..slugs import resolve_slug
 
 TRUE_WORDS = {"да", "yes", "true", "1", "истина", "y", "д"}
@@ -183,31 +186,68 @@ LIST_NAME_FIELDS = {"acronyms": ";", "aliases": "\n"}
 
 
 class References:
-    """The records of one model as a clerk refers to them: by natural key (`msu`, `KZ`, `0713`),
-    read once per import; and, when a key is unknown, the records the clerk probably meant.
+    """The records of one model as a clerk refers to them, looked up once per import.
 
-    `suggest` is the one place where a name is matched to records: the name-matching work
-    (registry/search.py) plugs in there, and every reference column and party cell follows.
+    A cell may hold the record's natural key (`msu`, `KZ`, `0713`, `KZ: Алматы`) — the fast path,
+    a dict read once per import — or, when it is not a key, a former code, a ROR id, a Wikidata id
+    or any name or acronym, matched by `registry.matching.match` once per distinct cell text.
+    Exactly one match is used and remembered in `read_as`, which the preview lists; several, or
+    none, is the row's error (`find`).
     """
 
-    def __init__(self, model, field):
+    def __init__(self, model, field=None):
         self.model = model
         self.field = field
         self._by_key = None
         self._by_name = None
+        self._matches = {}
+        #: Cell text read by name or identifier → its record, in the order first met.
+        self.read_as = {}
+
+    def key(self, text):
+        """Return the form a key is compared in: as written, or for a region "KZ:алматы"."""
+        text = str(text).strip()
+        if self.model is Region:  # country code, colon, name
+            code, sep, name = text.partition(":")
+            return f"{code.strip().upper()}:{fold(name)}" if sep else None
+        return text
 
     def by_key(self):
         if self._by_key is None:
-            self._by_key = {str(getattr(obj, self.field)): obj for obj in self.model.objects.all()}
+            records = self.model._default_manager.all()
+            if self.model is Region:
+                records = records.select_related("country")
+            self._by_key = {self.key(record_code(obj)): obj for obj in records}
         return self._by_key
 
     def get(self, key):
-        key = str(key).strip()
-        found = self.by_key().get(key)
+        """Return the record whose natural key (or former code) is exactly `key`, or None."""
+        found = self.by_key().get(self.key(key))
         if found is None and self.field == "slug":
             # A record renamed since the file was made answers to its former code.
-            found = self.by_key().get(resolve_slug(self.model, key))
+            found = self.by_key().get(resolve_slug(self.model, str(key).strip()))
         return found
+
+    def find(self, text):
+        """Return the one record `text` names: by key, else by any name or identifier.
+
+        Raise a ValueError listing the candidates (with their codes) when it names several, or
+        the nearest names when it names none.
+        """
+        found = self.get(text)
+        if found is not None:
+            return found
+        text = str(text).strip()
+        result = self.match(text)
+        if result.record is None:
+            raise self.not_found(text, result)
+        self.read_as[text] = result.record
+        return result.record
+
+    def match(self, text):
+        if text not in self._matches:
+            self._matches[text] = match(self.model, text)
+        return self._matches[text]
 
     def names(self, obj):
         """Return the folded names a clerk may write for a record instead of its key."""
@@ -228,26 +268,27 @@ class References:
         return self._by_name.get(fold(text), [])
 
     def suggest(self, text, limit=3):
-        """Return the records the clerk probably meant by an unknown `text`: those named so, else
-        those whose key or name is close to it."""
-        found = self.named(text)
-        if found:
-            return found[:limit]
-        wanted = fold(text)
-        candidates = {}
-        for key, obj in self.by_key().items():
-            for name in [fold(key), *self.names(obj)]:
-                candidates.setdefault(name, obj)
-        close = difflib.get_close_matches(wanted, list(candidates), n=limit, cutoff=0.75)
-        return list(dict.fromkeys(candidates[name] for name in close))
+        """Return the records the clerk probably meant by an unknown `text`: the nearest names,
+        then the records whose key is close to it (`KZZ` → `KZ`)."""
+        found = [candidate.record for candidate in self.match(str(text).strip()).candidates]
+        keys = {str(record_code(obj)): obj for obj in self.by_key().values()}
+        close = difflib.get_close_matches(str(text).strip(), list(keys), n=limit, cutoff=0.6)
+        return list(dict.fromkeys([*found, *(keys[key] for key in close)]))[:limit]
 
     def describe(self, obj):
+        """Return a record as the clerk should write it, with its name: `msu (Московский …)`."""
         name = next((getattr(obj, n) for n in NAME_FIELDS if getattr(obj, n, "")), "")
-        key = getattr(obj, self.field)
-        return f"{key} ({name})" if name and name != key else str(key)
+        key = record_code(obj)
+        return f"{key} ({name})" if name and name not in key else str(key)
 
-    def not_found(self, text):
-        """Return the error for an unknown key, with what the clerk probably meant."""
+    def not_found(self, text, result=None):
+        """Return the error for a text that names no record, or several."""
+        result = result or self.match(str(text).strip())
+        if len(result.exact) > 1:
+            return ValueError(
+                _("«%(text)s» подходит к нескольким записям: %(list)s. Укажите код.")
+                % {"text": text, "list": "; ".join(self.describe(c.record) for c in result.exact)}
+            )
         message = _("«%(value)s» не найдено: нет такой записи «%(model)s».") % {
             "value": text,
             "model": self.model._meta.verbose_name,
@@ -259,7 +300,8 @@ class References:
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
-    """A related record by its natural key, from a table read once per import.
+    """A related record by its natural key, from a table read once per import, or by any name or
+    identifier (`References.find`).
 
     The library's CachedForeignKeyWidget builds a namedtuple class on every lookup, which costs
     more than the query it saves on a 10 000-row file ("import 10 000 institutions" in
@@ -271,35 +313,35 @@ class LookupWidget(widgets.ForeignKeyWidget):
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if not hasattr(self, "references"):
-            self.references = References(self.model, self.field)
-        found = self.references.get(value)
-        if found is None:
-            raise self.references.not_found(value)
-        return found
+        return self.references.find(value)
+
+    @functools.cached_property
+    def references(self):  # one per import: the resource copies its fields
+        return References(self.model, self.field)
+
+    def references_used(self):
+        return [self.references]
 
 
 class RegionWidget(widgets.Widget):
-    """A region written as "KZ: Алматы" (country code, colon, name)."""
+    """A region written as "KZ: Алматы" (country code, colon, name), or by its name alone."""
 
-    def regions(self):
-        if not hasattr(self, "_cache"):
-            from ..models import Region
+    @functools.cached_property
+    def references(self):
+        return References(Region)
 
-            self._cache = {
-                (region.country.code, region.name.casefold()): region
-                for region in Region.objects.select_related("country")
-            }
-        return self._cache
+    def references_used(self):
+        return [self.references]
 
     def find(self, text):
-        code, sep, name = text.partition(":")
-        region = self.regions().get((code.strip().upper(), name.strip().casefold())) if sep else None
-        if region is None:
+        try:
+            return self.references.find(text)
+        except ValueError as error:
+            if ":" in text:
+                raise
             raise ValueError(
-                _("Регион «%s» не найден. Пишите код страны, двоеточие и название: KZ: Алматы.") % text
-            )
-        return region
+                f"{error} " + _("Пишите код страны, двоеточие и название региона: KZ: Алматы.")
+            ) from None
 
     def clean(self, value, row=None, **kwargs):
         regions = [self.find(item) for item in split_list(value)]
@@ -312,13 +354,14 @@ class RegionWidget(widgets.Widget):
 
 
 class RegionListWidget(widgets.ManyToManyWidget):
-    """Several regions, each as "KZ: Алматы", separated by `;`."""
+    """Several regions, each as "KZ: Алматы" or by name, separated by `;`."""
 
     def __init__(self, **kwargs):
-        from ..models import Region
-
         self.single = RegionWidget()
         super().__init__(Region, separator="; ", field="name", **kwargs)
+
+    def references_used(self):
+        return self.single.references_used()
 
     def clean(self, value, row=None, **kwargs):
         return [self.single.find(item) for item in split_list(value)]
@@ -347,13 +390,14 @@ class ManyWidget(widgets.ManyToManyWidget):
         if self.field == "code" and self.model._meta.model_name == "fieldofstudy":
             # Excel turns 0713 into the number 713.
             wanted = [item.zfill(4) if item.isdigit() else item for item in wanted]
-        if not hasattr(self, "references"):  # one per import: the resource copies its fields
-            self.references = References(self.model, self.field)
-        references = self.references
-        for item in wanted:
-            if references.get(item) is None:
-                raise references.not_found(item)
-        return [references.get(item) for item in dict.fromkeys(wanted)]
+        return list(dict.fromkeys(self.references.find(item) for item in wanted))
+
+    @functools.cached_property
+    def references(self):  # one per import: the resource copies its fields
+        return References(self.model, self.field)
+
+    def references_used(self):
+        return [self.references]
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -71,6 +71,8 @@ class Command(SpreadsheetCommand):
             for row, column, message in result.sheet_errors:
                 self.stderr.write(f"row {row or '-'}, column {column}: {message}")
             raise CommandError("Nothing was imported.")
+        for column, text, record in result.read_as:
+            self.stdout.write(f"{column}: «{text}» read as {record}")
         totals = result.totals
         self.stdout.write(
             f"{'Checked' if dry_run else 'Imported'} {path.name}: {totals['new']} new, "
