@@ -414,13 +414,7 @@ class StatusAgreesWithStepsFormSet(BaseInlineFormSet):
         ]
         latest = sorted(kept, key=lambda step: step["date"])[-1] if kept else None
         if latest is None or latest["status"] != record.status:
-            raise ValidationError(
-                _(
-                    "Состояние «%(status)s» нужно подтвердить: добавьте в «Историю состояний» этап "
-                    "«%(status)s» с датой и источником, и он должен быть последним по дате."
-                )
-                % {"status": record.get_status_display()}
-            )
+            raise ValidationError(record.UNBACKED_STATUS % {"status": record.get_status_display()})
 
 
 class StatusStepInline(admin.StackedInline):

@@ -725,6 +725,13 @@ class Undertaking(PublicRecord):
     def search_details(self):
         return [self.slug, self.notes]
 
+    #: The rule a status lives by (admin form and imports alike): a changed status must be the
+    #: status of the latest dated step, which carries its date and source.
+    UNBACKED_STATUS = _(
+        "Состояние «%(status)s» нужно подтвердить: добавьте в «Историю состояний» этап "
+        "«%(status)s» с датой и источником, и он должен быть последним по дате."
+    )
+
     def follow_latest_step(self):
         """Set the status to that of the latest dated step, if any, and save when it changes."""
         latest = self.status_steps.order_by("date", "id").last()

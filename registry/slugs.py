@@ -47,6 +47,19 @@ def take_back_code(model, code):
     SlugRedirect.objects.filter(model=model_label(model), old_slug=code).delete()
 
 
+def former_codes(model):
+    """Return {former code: current code} for every renamed record of `model` (one query each for
+    the redirects and their records; usually none), leaving out codes a live record has again."""
+    redirects = dict(
+        SlugRedirect.objects.filter(model=model_label(model)).values_list("old_slug", "record_id")
+    )
+    if not redirects:
+        return {}
+    current = dict(model._default_manager.filter(pk__in=redirects.values()).values_list("pk", "slug"))
+    live = set(model._default_manager.filter(slug__in=redirects).values_list("slug", flat=True))
+    return {old: current[pk] for old, pk in redirects.items() if pk in current and old not in live}
+
+
 def resolve_slug(model, code):
     """Return the current code of the record of `model` known by `code`, a current or former one.
 

@@ -104,7 +104,8 @@ class TestOneMatchIsUsed:
         rows = [["", "institution:МГУ", "tass-2025-11-12", "филиалы восьми крупных российских университетов"]]
         preview = preview_and_confirm(editor_client, "citation", xlsx_bytes(headers, rows))
         assert [line[:2] for line in preview.context["result"].read_as] == [("Запись", "МГУ")]
-        assert models.Citation.objects.filter(quote="филиалы восьми крупных российских университетов", institution__slug="msu").exists()
+        quote = "филиалы восьми крупных российских университетов"
+        assert models.Citation.objects.filter(quote=quote, institution__slug="msu").exists()
 
 
 @pytest.mark.django_db

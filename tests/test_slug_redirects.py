@@ -64,3 +64,14 @@ def test_a_spreadsheet_made_before_a_rename_still_imports():
     result = RESOURCES[models.Citation]().import_data(citations, raise_errors=True)
     assert not result.has_validation_errors()
     assert models.Citation.objects.get().institution == institution
+
+
+@pytest.mark.django_db
+def test_a_file_made_before_a_rename_updates_the_renamed_record_under_its_new_code():
+    institution = factories.institution(slug="formula-test", name_ru="Старое имя")
+    exported = RESOURCES[models.Institution]().export(models.Institution.objects.all())
+    institution.slug = "formula-renamed"
+    institution.save()
+    result = RESOURCES[models.Institution]().import_data(exported, raise_errors=True)
+    assert result.totals["new"] == 0
+    assert list(models.Institution.objects.values_list("slug", flat=True)) == ["formula-renamed"]

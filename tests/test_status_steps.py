@@ -145,3 +145,20 @@ def test_the_public_page_shows_the_status_of_a_record_without_steps(client):
     page = client.get(programme.get_absolute_url()).content.decode()
     assert "Этапы не записаны" not in page
     assert "в проработке" in page
+
+
+@pytest.mark.django_db
+def test_an_import_cannot_set_a_status_no_step_backs(editor_client, article):
+    from registry.spreadsheets import RESOURCES
+    from tests.spreadsheets import upload
+
+    agreements = models.Agreement.objects.filter(slug="orenburg-samara-kz-technical")
+    dataset = RESOURCES[models.Agreement]().export(agreements)
+    dataset[0] = [
+        models.Status.SIGNED.label if header == "Состояние" else value
+        for header, value in zip(dataset.headers, dataset[0], strict=True)
+    ]
+    preview = upload(editor_client, "agreement", "agreements.xlsx", dataset.export("xlsx"), "XLSX")
+    [(row, column, message)] = preview.context["result"].sheet_errors
+    assert (row, column) == (2, "Состояние") and "нужно подтвердить" in message
+    assert agreements.get().status == models.Status.AGREED

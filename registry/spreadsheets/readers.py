@@ -361,7 +361,8 @@ def read_workbook(data, kind):
 
 # --- text (CSV) -------------------------------------------------------------------------------
 
-KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
+#: Kazakh letters Windows-1251 lacks (і and І it has, from Ukrainian).
+KAZAKH_LETTERS = "әғқңөұүһӘҒҚҢӨҰҮҺ"
 #: A question mark next to a Cyrillic letter inside a word: what cp1251 made of a Kazakh letter.
 LOST_LETTER = re.compile(r"\?(?=[а-яёА-ЯЁ])|(?<=[а-яёА-ЯЁ])\?(?=\w)")
 
@@ -464,7 +465,7 @@ def refuse_lost_letters(sheet):
             "«CSV UTF-8» или XLSX и загрузите снова.",
             len(rows),
         )
-        % {"letters": ", ".join(KAZAKH_LETTERS[:9]), "rows": shown, "columns": names}
+        % {"letters": ", ".join(KAZAKH_LETTERS[:8]), "rows": shown, "columns": names}
     )
 
 

@@ -30,6 +30,7 @@ from import_export.widgets import CharWidget, ManyToManyWidget, Widget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import models
+from ..slugs import former_codes
 from .headers import resolve_headers
 from .readers import CellError
 from .reports import ImportFailure, sheet_errors
@@ -223,6 +224,11 @@ class RegistryResource(resources.ModelResource):
         if missing:
             raise ValueError(gettext("В файле нет обязательного столбца: %s.") % ", ".join(missing))
         self.prepare_dataset(dataset)
+        if "slug" in self.fields and force_str(self.fields["slug"].column_name) in dataset.headers:
+            # A file made before a record was renamed updates the record under its new code.
+            renamed = former_codes(self._meta.model)
+            if renamed:
+                self.replace_column(dataset, "slug", lambda code: renamed.get(force_str(code).strip(), code))
         self._check_duplicate_keys(dataset, key_columns)
         # A large file's preview lists totals and errors only: no per-row diff to build.
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
@@ -612,6 +618,33 @@ class UndertakingResource(RegistryResource):
         for field in self.fields.values():
             if isinstance(field, PartiesField) and hasattr(instance, "_pending_parties"):
                 field.write(instance)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # A file cannot carry status steps: a changed status must already be the latest step's,
+        # as the admin form requires (Undertaking.UNBACKED_STATUS).
+        errors = dict(import_validation_errors or {})
+        if instance.pk is not None and "status" not in errors:
+            stored, latest = self.statuses().get(instance.pk, (None, None))
+            if instance.status != stored and instance.status != latest:
+                errors["status"] = ValidationError(
+                    instance.UNBACKED_STATUS % {"status": instance.get_status_display()}, code="invalid"
+                )
+        super().validate_instance(instance, errors, validate_unique)
+
+    def statuses(self):
+        """Return {pk: (stored status, latest step's status)}, read once per import."""
+        if getattr(self, "_statuses", None) is None:
+            model = self._meta.model
+            latest = {}
+            for record_id, status in (
+                model.status_steps.rel.related_model.objects.order_by("date", "id")
+                .values_list(model.status_steps.field.attname, "status")
+            ):
+                latest[record_id] = status
+            self._statuses = {
+                pk: (status, latest.get(pk)) for pk, status in model.objects.values_list("pk", "status")
+            }
+        return self._statuses
 
 
 class AgreementResource(UndertakingResource):
