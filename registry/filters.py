@@ -19,7 +19,15 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class OrderingFilter(django_filters.OrderingFilter):
-    """Ordering whose "(descending)" labels are translated when shown, not once at import."""
+    """Ordering whose "(descending)" labels are translated when shown, not once at import.
+
+    Its empty choice reads "как обычно" (others read "Все", settings) — given here, where the form
+    field is built: the schema caches that field on the class's filters, so an instance's edits of
+    ``extra`` would apply only until someone opened /api/docs/."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("как обычно"))
+        super().__init__(*args, **kwargs)
 
     def build_choices(self, fields, labels):
         choices = []
@@ -31,11 +39,6 @@ class OrderingFilter(django_filters.OrderingFilter):
 
 class RegistryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Поиск"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "ordering" in self.filters:  # empty choices read "Все" (settings); the order's reads so
-            self.filters["ordering"].extra["empty_label"] = _("как обычно")
 
     def search(self, queryset, name, value):
         return queryset.search(value)  # the number of words counted is capped in registry/search.py

@@ -125,6 +125,12 @@ class TestSortingAndPaging:
         assert slugs(client.get(url("institution_list"), {"ordering": "founded"}))[0] == "msu"
         assert slugs(client.get(url("institution_list"), {"ordering": "-founded"}))[0] == "skoltech"
 
+    def test_the_order_reads_as_usual_even_after_the_api_schema_was_built(self, client, article):
+        assert client.get("/api/v1/schema/").status_code == 200
+        form = client.get(url("institution_list")).context["filter"].form
+        assert dict(form.fields["ordering"].choices)[""] == "как обычно"
+        assert dict(form.fields["country"].choices)[""] == "Все"
+
     def test_pagination_keeps_filters(self, client, article):
         for n in range(30):
             factories.institution(slug=f"kz-{n:02d}", country=factories.country("KZ"))
