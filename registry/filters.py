@@ -2,8 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import models
@@ -25,9 +27,18 @@ class OrderingFilter(django_filters.OrderingFilter):
     field is built: the schema caches that field on the class's filters, so an instance's edits of
     ``extra`` would apply only until someone opened /api/docs/."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, translated=(), **kwargs):
         kwargs.setdefault("empty_label", _("как обычно"))
         super().__init__(*args, **kwargs)
+        self.translated = translated  # Russian text fields sorted by the text the page shows
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.removeprefix("-")
+        if name not in self.translated:
+            return value
+        shown = in_reader_language(name)
+        return shown.desc() if value.startswith("-") else shown.asc()
 
     def build_choices(self, fields, labels):
         choices = []
@@ -35,6 +46,17 @@ class OrderingFilter(django_filters.OrderingFilter):
             label = labels.get(field, param)
             choices += [(param, label), (f"-{param}", format_lazy(_("{} (по убыванию)"), label))]
         return choices
+
+
+def in_reader_language(russian):
+    """Return the text a page shows for a Russian text field (``name_ru``, ``title``,
+    ``institution__name_ru``): its translation in the reader's language, else the Russian, as
+    models.in_reader_language does for one record."""
+    language = (get_language() or "ru").split("-")[0]
+    if language not in models.TRANSLATIONS:
+        return F(russian)
+    translation = f"{russian.removesuffix('_ru')}_{language}"
+    return Coalesce(NullIf(F(translation), Value("")), F(russian))
 
 
 class RegistryFilterSet(django_filters.FilterSet):
@@ -100,6 +122,7 @@ class InstitutionFilter(RegistryFilterSet):
             "founded_year": _("Год основания"),
             "updated_at": _("Обновлено"),
         },
+        translated=["name_ru", "country__name_ru"],
         label=_("Порядок"),
     )
 
@@ -171,6 +194,7 @@ class BranchFilter(RegistryFilterSet):
             "status": _("Состояние"),
             "opened_year": _("Год открытия"),
         },
+        translated=["name", "institution__name_ru"],
         label=_("Порядок"),
     )
 
@@ -216,6 +240,7 @@ class AgreementFilter(UndertakingFilter):
             "signed_on": _("Дата подписания"),
             "valid_until": _("Действует по"),
         },
+        translated=["title"],
         label=_("Порядок"),
     )
 
@@ -247,6 +272,7 @@ class ProgrammeFilter(UndertakingFilter):
             "status": _("Состояние"),
             "proposed_on": _("Когда предложено"),
         },
+        translated=["title"],
         label=_("Порядок"),
     )
 
@@ -281,6 +307,7 @@ class IndicatorFilter(RegistryFilterSet):
     ordering = OrderingFilter(
         fields=[("title", "title"), ("value", "value"), ("as_of", "date")],
         field_labels={"title": _("Что измеряется"), "value": _("Значение"), "as_of": _("На дату")},
+        translated=["title"],
         label=_("Порядок"),
     )
 

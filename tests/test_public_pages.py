@@ -131,6 +131,24 @@ class TestSortingAndPaging:
         assert dict(form.fields["ordering"].choices)[""] == "как обычно"
         assert dict(form.fields["country"].choices)[""] == "Все"
 
+    @pytest.mark.parametrize(
+        "language, expected",
+        [("ru", ["ranepa", "mendeleev", "no-english"]), ("en", ["mendeleev", "ranepa", "no-english"])],
+    )
+    def test_sorting_by_name_follows_the_name_shown_in_the_language(self, client, db, language, expected):
+        factories.institution(slug="ranepa", name_ru="Российская академия", name_en="Russian Academy")
+        factories.institution(slug="mendeleev", name_ru="Университет Менделеева", name_en="D. Mendeleev")
+        factories.institution(slug="no-english", name_ru="Якутский университет", name_en="")
+        client.cookies["django_language"] = language
+        assert slugs(client.get(url("institution_list"), {"ordering": "name"})) == expected
+        assert slugs(client.get(url("institution_list"), {"ordering": "-name"})) == expected[::-1]
+
+    def test_branches_sort_by_their_english_names_in_english(self, client, db):
+        factories.branch(slug="b-first", name="Филиал Б", name_en="A branch")
+        factories.branch(slug="a-second", name="Филиал А", name_en="B branch")
+        client.cookies["django_language"] = "en"
+        assert slugs(client.get(url("branch_list"), {"ordering": "name"})) == ["b-first", "a-second"]
+
     def test_pagination_keeps_filters(self, client, article):
         for n in range(30):
             factories.institution(slug=f"kz-{n:02d}", country=factories.country("KZ"))
