@@ -66,8 +66,19 @@ class RegistryFilterSet(django_filters.FilterSet):
         return queryset.search(value)  # the number of words counted is capped in registry/search.py
 
 
+class CountryCodeField(django_filters.fields.ModelChoiceField):
+    """A country by its ISO code in any case: kz is KZ."""
+
+    def to_python(self, value):
+        return super().to_python(value.upper() if isinstance(value, str) else value)
+
+
+class CountryFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryCodeField
+
+
 def country_filter(field_name="country", label=None):
-    return django_filters.ModelChoiceFilter(
+    return CountryFilter(
         field_name=field_name,
         queryset=models.Country.objects.all(),
         to_field_name="code",
@@ -218,7 +229,7 @@ class UndertakingFilter(RegistryFilterSet):
 
 class AgreementFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Agreement.Kind.choices, label=_("Вид"))
-    country = django_filters.ModelChoiceFilter(
+    country = CountryFilter(
         method="by_party_country",
         queryset=models.Country.objects.all(),
         to_field_name="code",
@@ -330,7 +341,7 @@ class MapForm(forms.Form):
             ("programme", _("Программы")),
         ],
     )
-    country = forms.ModelChoiceField(
+    country = CountryCodeField(
         queryset=models.Country.objects.all(),
         to_field_name="code",
         required=False,

@@ -112,6 +112,12 @@ class TestFilters:
         response = client.get(url("institution_list"), {"q": "несуществующий"})
         assert "Ничего не найдено" in response.content.decode()
 
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_a_country_code_is_read_in_any_case(self, client, article, name):
+        lower = client.get(url(name), {"country": "kz"})
+        assert lower.status_code == 200
+        assert slugs(lower) == slugs(client.get(url(name), {"country": "KZ"}))
+
     def test_a_bad_filter_value_is_a_form_error_with_no_records(self, client, article):
         response = client.get(url("institution_list"), {"country": "ZZ", "founded": "abc"})
         assert response.status_code == 400
