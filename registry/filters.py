@@ -92,10 +92,19 @@ def region_filter(field_name="region"):
     )
 
 
-def field_filter(field_name="fields"):
+def fields_used_by(*record_models):
+    """Return the fields of study published records of these kinds are filed under: a list
+    offers no field that would find nothing (one query, with the choices)."""
+    used = Q()
+    for model in record_models:
+        used |= Q(pk__in=model.objects.published().values("fields"))
+    return models.FieldOfStudy.objects.filter(used)
+
+
+def field_filter(used_by, field_name="fields"):
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=models.FieldOfStudy.objects.all(),
+        queryset=fields_used_by(used_by),
         to_field_name="code",
         label=_("Направление подготовки"),
     )
@@ -111,7 +120,7 @@ class InstitutionFilter(RegistryFilterSet):
     )
     field = django_filters.ModelChoiceFilter(
         method="by_field",
-        queryset=models.FieldOfStudy.objects.all(),
+        queryset=fields_used_by(models.Branch, models.Agreement, models.Programme),
         to_field_name="code",
         label=_("Направление подготовки"),
     )
@@ -186,7 +195,7 @@ class BranchFilter(RegistryFilterSet):
     country = country_filter(label=_("Страна размещения"))
     region = region_filter()
     status = django_filters.ChoiceFilter(choices=models.Branch.BranchStatus.choices, label=_("Состояние"))
-    field = field_filter()
+    field = field_filter(models.Branch)
     institution = institution_filter("by_institution", _("Головное учреждение"))
     opened = YearFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
@@ -219,7 +228,6 @@ class BranchFilter(RegistryFilterSet):
 
 class UndertakingFilter(RegistryFilterSet):
     status = django_filters.ChoiceFilter(choices=models.Status.choices, label=_("Состояние"))
-    field = field_filter()
     institution = institution_filter("by_party_institution", _("Учреждение"))
 
     def by_party_institution(self, queryset, name, value):
@@ -229,6 +237,7 @@ class UndertakingFilter(RegistryFilterSet):
 
 class AgreementFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Agreement.Kind.choices, label=_("Вид"))
+    field = field_filter(models.Agreement)
     country = CountryFilter(
         method="by_party_country",
         queryset=models.Country.objects.all(),
@@ -273,6 +282,7 @@ class AgreementFilter(UndertakingFilter):
 
 class ProgrammeFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Programme.Kind.choices, label=_("Вид"))
+    field = field_filter(models.Programme)
     country = country_filter("target_countries", label=_("Для страны"))
     year = YearFilter(method="by_year", label=_("Год"))
     ordering = OrderingFilter(

@@ -118,6 +118,17 @@ class TestFilters:
         assert lower.status_code == 200
         assert slugs(lower) == slugs(client.get(url(name), {"country": "KZ"}))
 
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_only_fields_of_study_the_lists_records_use_are_offered(self, client, db, name):
+        used = factories.field_of_study("0713")
+        factories.field_of_study("0531", "Химия", "Chemistry")
+        drafted = factories.field_of_study("0111", "Педагогика", "Education")
+        for make in (factories.branch, factories.agreement, factories.programme):
+            make().fields.add(used)
+            make(is_published=False).fields.add(drafted)
+        form = client.get(url(name)).context["filter"].form
+        assert [str(code) for code, _label in form.fields["field"].choices if str(code)] == ["0713"]
+
     def test_a_bad_filter_value_is_a_form_error_with_no_records(self, client, article):
         response = client.get(url("institution_list"), {"country": "ZZ", "founded": "abc"})
         assert response.status_code == 400
