@@ -162,6 +162,15 @@ def test_a_name_without_a_translation_comes_in_russian(client):
 
 
 @pytest.mark.django_db
+def test_common_words_neither_match_nor_lift_unrelated_records(client, article):
+    texts = ["Казахский национальный университет имени аль-Фараби", "Moscow State University", "Әл-Фараби"]
+    body = post_queries(client, {f"q{n}": {"query": text} for n, text in enumerate(texts)}).json()
+    results = [candidate for answer in body.values() for candidate in answer["result"]]
+    assert not any(candidate["match"] for candidate in results)
+    assert [c["id"] for c in results if c["score"] >= 70] == ["msu"]  # from "Moscow State University"
+
+
+@pytest.mark.django_db
 def test_a_pasted_column_is_matched_and_downloads_as_xlsx(client, article):
     names = "МГУ\nSkolkovo Institute of Science and Technology\nЛомоносва\n=1+2\nНичего похожего"
     page = client.post("/match/", {"names": names, "kind": "institution"})
