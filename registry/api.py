@@ -8,9 +8,11 @@ conditional GET, and a throttle for anonymous clients.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.decorators import method_decorator
@@ -62,8 +64,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+#: A zone's "+" left unencoded in a URL arrives as a space: "T00:00:00 03:00".
+UNENCODED_PLUS = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
 def parse_moment(value):
     """Read an ISO 8601 date-time or date; a moment without a zone is in the site's time zone."""
+    value = UNENCODED_PLUS.sub(r"\1+\2", value)
     try:
         moment = parse_datetime(value)
         if moment is None and (day := parse_date(value)) is not None:
@@ -159,6 +166,12 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = super().filter_queryset(queryset)
         # Pages must not overlap: whatever the order, the primary key breaks ties.
         return queryset.order_by(*(queryset.query.order_by or queryset.model._meta.ordering), "pk")
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:  # Django's message is English whatever the language: DRF's own is translated
+            raise exceptions.NotFound() from None
 
     def throttled(self, request, wait):
         raise exceptions.Throttled(wait, detail=_("Слишком много запросов с вашего адреса. Повторите позже."))

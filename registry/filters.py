@@ -2,8 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import models
@@ -19,7 +21,24 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class OrderingFilter(django_filters.OrderingFilter):
-    """Ordering whose "(descending)" labels are translated when shown, not once at import."""
+    """Ordering whose "(descending)" labels are translated when shown, not once at import.
+
+    Its empty choice reads "как обычно" (others read "Все", settings) — given here, where the form
+    field is built: the schema caches that field on the class's filters, so an instance's edits of
+    ``extra`` would apply only until someone opened /api/docs/."""
+
+    def __init__(self, *args, translated=(), **kwargs):
+        kwargs.setdefault("empty_label", _("как обычно"))
+        super().__init__(*args, **kwargs)
+        self.translated = translated  # Russian text fields sorted by the text the page shows
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.removeprefix("-")
+        if name not in self.translated:
+            return value
+        shown = in_reader_language(name)
+        return shown.desc() if value.startswith("-") else shown.asc()
 
     def build_choices(self, fields, labels):
         choices = []
@@ -29,20 +48,37 @@ class OrderingFilter(django_filters.OrderingFilter):
         return choices
 
 
+def in_reader_language(russian):
+    """Return the text a page shows for a Russian text field (``name_ru``, ``title``,
+    ``institution__name_ru``): its translation in the reader's language, else the Russian, as
+    models.in_reader_language does for one record."""
+    language = (get_language() or "ru").split("-")[0]
+    if language not in models.TRANSLATIONS:
+        return F(russian)
+    translation = f"{russian.removesuffix('_ru')}_{language}"
+    return Coalesce(NullIf(F(translation), Value("")), F(russian))
+
+
 class RegistryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Поиск"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "ordering" in self.filters:  # empty choices read "Все" (settings); the order's reads so
-            self.filters["ordering"].extra["empty_label"] = _("как обычно")
 
     def search(self, queryset, name, value):
         return queryset.search(value)  # the number of words counted is capped in registry/search.py
 
 
+class CountryCodeField(django_filters.fields.ModelChoiceField):
+    """A country by its ISO code in any case: kz is KZ."""
+
+    def to_python(self, value):
+        return super().to_python(value.upper() if isinstance(value, str) else value)
+
+
+class CountryFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryCodeField
+
+
 def country_filter(field_name="country", label=None):
-    return django_filters.ModelChoiceFilter(
+    return CountryFilter(
         field_name=field_name,
         queryset=models.Country.objects.all(),
         to_field_name="code",
@@ -56,10 +92,19 @@ def region_filter(field_name="region"):
     )
 
 
-def field_filter(field_name="fields"):
+def fields_used_by(*record_models):
+    """Return the fields of study published records of these kinds are filed under: a list
+    offers no field that would find nothing (one query, with the choices)."""
+    used = Q()
+    for model in record_models:
+        used |= Q(pk__in=model.objects.published().values("fields"))
+    return models.FieldOfStudy.objects.filter(used)
+
+
+def field_filter(used_by, field_name="fields"):
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=models.FieldOfStudy.objects.all(),
+        queryset=fields_used_by(used_by),
         to_field_name="code",
         label=_("Направление подготовки"),
     )
@@ -75,7 +120,7 @@ class InstitutionFilter(RegistryFilterSet):
     )
     field = django_filters.ModelChoiceFilter(
         method="by_field",
-        queryset=models.FieldOfStudy.objects.all(),
+        queryset=fields_used_by(models.Branch, models.Agreement, models.Programme),
         to_field_name="code",
         label=_("Направление подготовки"),
     )
@@ -97,6 +142,7 @@ class InstitutionFilter(RegistryFilterSet):
             "founded_year": _("Год основания"),
             "updated_at": _("Обновлено"),
         },
+        translated=["name_ru", "country__name_ru"],
         label=_("Порядок"),
     )
 
@@ -149,7 +195,7 @@ class BranchFilter(RegistryFilterSet):
     country = country_filter(label=_("Страна размещения"))
     region = region_filter()
     status = django_filters.ChoiceFilter(choices=models.Branch.BranchStatus.choices, label=_("Состояние"))
-    field = field_filter()
+    field = field_filter(models.Branch)
     institution = institution_filter("by_institution", _("Головное учреждение"))
     opened = YearFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
@@ -168,6 +214,7 @@ class BranchFilter(RegistryFilterSet):
             "status": _("Состояние"),
             "opened_year": _("Год открытия"),
         },
+        translated=["name", "institution__name_ru"],
         label=_("Порядок"),
     )
 
@@ -181,7 +228,6 @@ class BranchFilter(RegistryFilterSet):
 
 class UndertakingFilter(RegistryFilterSet):
     status = django_filters.ChoiceFilter(choices=models.Status.choices, label=_("Состояние"))
-    field = field_filter()
     institution = institution_filter("by_party_institution", _("Учреждение"))
 
     def by_party_institution(self, queryset, name, value):
@@ -191,7 +237,8 @@ class UndertakingFilter(RegistryFilterSet):
 
 class AgreementFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Agreement.Kind.choices, label=_("Вид"))
-    country = django_filters.ModelChoiceFilter(
+    field = field_filter(models.Agreement)
+    country = CountryFilter(
         method="by_party_country",
         queryset=models.Country.objects.all(),
         to_field_name="code",
@@ -213,6 +260,7 @@ class AgreementFilter(UndertakingFilter):
             "signed_on": _("Дата подписания"),
             "valid_until": _("Действует по"),
         },
+        translated=["title"],
         label=_("Порядок"),
     )
 
@@ -234,6 +282,7 @@ class AgreementFilter(UndertakingFilter):
 
 class ProgrammeFilter(UndertakingFilter):
     kind = django_filters.ChoiceFilter(choices=models.Programme.Kind.choices, label=_("Вид"))
+    field = field_filter(models.Programme)
     country = country_filter("target_countries", label=_("Для страны"))
     year = YearFilter(method="by_year", label=_("Год"))
     ordering = OrderingFilter(
@@ -244,6 +293,7 @@ class ProgrammeFilter(UndertakingFilter):
             "status": _("Состояние"),
             "proposed_on": _("Когда предложено"),
         },
+        translated=["title"],
         label=_("Порядок"),
     )
 
@@ -278,6 +328,7 @@ class IndicatorFilter(RegistryFilterSet):
     ordering = OrderingFilter(
         fields=[("title", "title"), ("value", "value"), ("as_of", "date")],
         field_labels={"title": _("Что измеряется"), "value": _("Значение"), "as_of": _("На дату")},
+        translated=["title"],
         label=_("Порядок"),
     )
 
@@ -300,7 +351,7 @@ class MapForm(forms.Form):
             ("programme", _("Программы")),
         ],
     )
-    country = forms.ModelChoiceField(
+    country = CountryCodeField(
         queryset=models.Country.objects.all(),
         to_field_name="code",
         required=False,

@@ -17,13 +17,14 @@ record::
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from .models import Region
-from .search import fragment_filter, name_filter, search_words
+from .search import fragment_filter, name_filter, normalise_for_search, romanise, search_words
 from .slugs import resolve_slug
 
 ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I)
@@ -33,6 +34,17 @@ CODE = re.compile(r"^[-\w]+$")
 MIN_SCORE = 50
 #: How many records matching some words are scored when no record matches them all.
 CANDIDATE_POOL = 200
+#: Words half the registry's names hold: sharing them says nothing about being the same record,
+#: so a score counts only the other words (unless a name holds nothing else).
+COMMON_WORDS = """
+    университет институт академия колледж училище школа центр филиал государственный
+    национальный федеральный исследовательский научный технический технологический
+    педагогический медицинский имени им высший профессиональный образовательный образования
+    учреждение бюджетное автономное российский российская казахский казахстанский
+    университеті институты академиясы мемлекеттік ұлттық атындағы
+    university institute academy college school centre center branch state national federal
+    research technical technological pedagogical medical named after of the and for in higher
+"""
 
 
 @dataclass
@@ -145,7 +157,34 @@ def _nearest(queryset, text, limit):
     return sorted(scored, key=lambda c: (-c.score, c.code))[:limit]
 
 
+@cache
+def common_keys():
+    """Return the search keys of COMMON_WORDS as names hold them: stemmed and romanised."""
+    return frozenset(normalise_for_search(COMMON_WORDS).split()) | frozenset(
+        normalise_for_search(romanise(COMMON_WORDS)).split()
+    )
+
+
+def distinctive(words):
+    """Return the words that tell one name from another: no common word and no initial."""
+    kept = [word for word in words if word not in common_keys() and len(word) > 1]
+    return kept or words
+
+
 def similarity(query, search_text):
-    """Return 0–100: how close the folded query is to the closest of a record's names."""
-    names = [name.strip() for name in search_text.split("|~")[0].split("|") if name.strip()]
-    return round(max((fuzz.WRatio(query, name) for name in names), default=0.0), 1)
+    """Return 0–100: how close the folded query is to the closest of a record's names.
+
+    Each distinctive word of the query is paired with the closest one of the name and the other
+    way round, and the closeness averaged over both: a word either has and the other lacks
+    counts against, and words every university shares count for nothing. Below 100, which
+    only a name given exactly scores.
+    """
+    asked = distinctive(query.split())
+    names = [name.split() for name in search_text.split("|~")[0].split("|") if name.strip()]
+    return min(99.0, round(max((_closeness(asked, distinctive(name)) for name in names), default=0.0), 1))
+
+
+def _closeness(asked, named):
+    best_asked = [max(fuzz.ratio(word, other) for other in named) for word in asked]
+    best_named = [max(fuzz.ratio(word, other) for other in asked) for word in named]
+    return (sum(best_asked) + sum(best_named)) / (len(asked) + len(named))

@@ -6,12 +6,13 @@ Both answer through registry.matching.match and see published records only.
 
 import io
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import openpyxl
 from django import forms
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -165,11 +166,18 @@ def narrowed(model, queryset, properties):
 
 
 def view(request, code):
-    """Open the public page of the record a reconciled id names."""
+    """Open the page of what a reconciled id names: a record's public page, or the list of the
+    institutions in a country or region or teaching a field of study."""
     for model in (models.Institution, models.Branch, models.Agreement, models.Programme):
         record = model.objects.published().filter(slug=code).first()
         if record is not None:
             return redirect(record)
+    for model, parameter in ((models.Country, "country"), (models.FieldOfStudy, "field")):
+        if model.objects.filter(code=code).exists():
+            return redirect(f"{reverse('registry:institution_list')}?{urlencode({parameter: code})}")
+    region = match(models.Region, code).record if ":" in code else None
+    if region is not None:
+        return redirect(f"{reverse('registry:institution_list')}?{urlencode({'region': region.pk})}")
     raise Http404
 
 

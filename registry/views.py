@@ -176,11 +176,13 @@ def without_empty_parameters(request):
 
 
 def invalid_filters(filterset):
-    return "\n".join(
-        f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: {error}"
-        for name, errors in filterset.errors.items()
-        for error in errors
-    )
+    return "\n".join(error for name in filterset.errors for error in invalid_filters_of(filterset.form, name))
+
+
+def invalid_filters_of(form, name):
+    """Return the form's messages about one parameter, each led by the field's label."""
+    label = form.fields[name].label if name in form.fields else name
+    return [f"{label}: {error}" for error in form.errors[name]]
 
 
 class InstitutionListView(RegistryListView):
@@ -346,13 +348,18 @@ class MapView(TemplateView):
         "programme": (filters.ProgrammeFilter, ProgrammeListView),
     }
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        # A bad filter is answered as on the lists: 400, the form's message, and no marks.
+        return self.render_to_response(context, status=400 if context["errors"] else 200)
+
     def get_context_data(self, **kwargs):
-        asked = self.request.GET.getlist("show")
-        shown = [layer for layer in self.LAYERS if layer in asked] or list(self.LAYERS)
-        records = {}
+        form = filters.MapForm(self.request.GET or None, initial={"show": list(self.LAYERS)})
+        errors = {name: invalid_filters_of(form, name) for name in form.errors} if form.is_bound else {}
+        shown = (form.cleaned_data["show"] if form.is_valid() else None) or list(self.LAYERS)
+        filtersets = {}
         for layer, (filterset_class, list_view) in self.LAYERS.items():
             if layer not in shown:
-                records[layer] = []
                 continue
             queryset = list_view(request=self.request).get_queryset()
             if layer == "branch":
@@ -363,12 +370,14 @@ class MapView(TemplateView):
                 queryset = queryset.prefetch_related(
                     "target_regions__country", "participants__regions__country"
                 )
-            records[layer] = filterset_class(self.request.GET, queryset=queryset).qs
+            filtersets[layer] = filterset = filterset_class(self.request.GET, queryset=queryset)
+            for name in filterset.errors:
+                errors.setdefault(name, invalid_filters_of(filterset.form, name))
+        records = {layer: [] if errors else filterset.qs for layer, filterset in filtersets.items()}
         return {
             **super().get_context_data(**kwargs),
-            "map": maps.build_map(
-                records["institution"], records["branch"], records["agreement"], records["programme"]
-            ),
-            "form": filters.MapForm(self.request.GET or None, initial={"show": shown}),
+            "map": maps.build_map(*(records.get(layer, []) for layer in self.LAYERS)),
+            "form": form,
             "shown": shown,
+            "errors": [error for field_errors in errors.values() for error in field_errors],
         }

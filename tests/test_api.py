@@ -114,6 +114,23 @@ class TestParameters:
             results = client.get("/api/v1/institutions/", {"updated_since": since}).json()["results"]
             assert [r["slug"] for r in results] == [new.slug]
 
+    def test_updated_since_accepts_a_zone_whose_plus_came_unencoded(self, client, db):
+        old = factories.institution()
+        models.Institution.objects.filter(pk=old.pk).update(
+            updated_at=timezone.make_aware(datetime.datetime(2020, 1, 1))
+        )
+        new = factories.institution()
+        response = client.get("/api/v1/institutions/?updated_since=2024-01-01T00:00:00+03:00")
+        assert response.status_code == 200
+        assert [r["slug"] for r in response.json()["results"]] == [new.slug]
+
+    @pytest.mark.parametrize("path", ["/api/v1/institutions/", "/api/v1/agreements/", "/api/v1/branches/"])
+    def test_a_country_code_is_read_in_any_case(self, client, published, path):
+        upper = client.get(path, {"country": "KZ"})
+        lower = client.get(path, {"country": "kz"})
+        assert lower.status_code == upper.status_code == 200
+        assert lower.json()["results"] == upper.json()["results"]
+
     def test_page_size_is_settable(self, client, db):
         for _ in range(3):
             factories.institution()
@@ -140,6 +157,18 @@ class TestParameters:
         assert response.status_code == 400
         assert list(response.json()) == [parameter]
         assert response.json()[parameter][0]
+
+    @pytest.mark.parametrize(
+        "headers, not_found, bad_page",
+        [
+            ({}, "Страница не найдена.", "Номер страницы"),
+            ({"HTTP_ACCEPT_LANGUAGE": "en"}, "Not found.", "page number"),
+            ({"HTTP_ACCEPT_LANGUAGE": "ru-RU,ru;q=0.9"}, "Страница не найдена.", "Номер страницы"),
+        ],
+    )
+    def test_errors_follow_the_language_asked_for(self, client, db, headers, not_found, bad_page):
+        assert client.get("/api/v1/institutions/nope/", **headers).json() == {"detail": not_found}
+        assert bad_page in client.get("/api/v1/institutions/", {"page": "first"}, **headers).json()["page"][0]
 
     def test_a_long_search_is_no_error(self, client, published):
         assert client.get("/api/v1/sources/", {"q": "слово " * 1000}).status_code == 200

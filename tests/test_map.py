@@ -110,3 +110,20 @@ def test_the_text_alternative_lists_what_the_map_shows(client, moscow_university
     assert 'aria-labelledby="map-caption"' in html
     listed = html[html.index('id="as-list"') :]
     assert moscow_university.get_absolute_url() in listed and "Москва" in listed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, label",
+    [
+        ({"country": "XX"}, "Страна"),
+        ({"show": "bogus"}, "Показать"),
+        ({"field": "9999"}, "Направление подготовки"),
+        ({"founded": "abc"}, "Год основания"),
+    ],
+)
+def test_a_bad_filter_is_a_400_with_the_forms_message_and_no_marks(client, moscow_university, query, label):
+    response = client.get(reverse("registry:map"), query)
+    assert response.status_code == 400
+    assert response.context["map"].marks == [] and response.context["map"].unplaced == []
+    assert f'<p class="error">{label}: ' in response.content.decode()

@@ -53,6 +53,7 @@ def test_a_misspelt_name_gets_the_nearest_candidates(article, text):
     found = match(models.Institution, text)
     assert found.record is None
     assert found.nearest and found.nearest[0].record.slug == "msu"
+    assert found.nearest[0].score < 100  # only a name given exactly scores 100
     assert "msu" in found.explain()
 
 
@@ -88,3 +89,19 @@ def test_a_queryset_narrows_the_match(article):
         match(models.Institution, "МГУ", queryset=models.Institution.objects.filter(country=kz)).record
         is None
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, related",
+    [
+        ("Казахский национальный университет имени аль-Фараби", set()),
+        ("Moscow State University", {"msu"}),
+        ("Әл-Фараби", set()),
+    ],
+)
+def test_common_words_do_not_make_unrelated_names_close(article, text, related):
+    found = match(models.Institution, text)
+    assert found.record is None
+    close = {candidate.code: candidate.score for candidate in found.candidates if candidate.score >= 70}
+    assert set(close) <= related, close

@@ -112,6 +112,23 @@ class TestFilters:
         response = client.get(url("institution_list"), {"q": "несуществующий"})
         assert "Ничего не найдено" in response.content.decode()
 
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_a_country_code_is_read_in_any_case(self, client, article, name):
+        lower = client.get(url(name), {"country": "kz"})
+        assert lower.status_code == 200
+        assert slugs(lower) == slugs(client.get(url(name), {"country": "KZ"}))
+
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_only_fields_of_study_the_lists_records_use_are_offered(self, client, db, name):
+        used = factories.field_of_study("0713")
+        factories.field_of_study("0531", "Химия", "Chemistry")
+        drafted = factories.field_of_study("0111", "Педагогика", "Education")
+        for make in (factories.branch, factories.agreement, factories.programme):
+            make().fields.add(used)
+            make(is_published=False).fields.add(drafted)
+        form = client.get(url(name)).context["filter"].form
+        assert [str(code) for code, _label in form.fields["field"].choices if str(code)] == ["0713"]
+
     def test_a_bad_filter_value_is_a_form_error_with_no_records(self, client, article):
         response = client.get(url("institution_list"), {"country": "ZZ", "founded": "abc"})
         assert response.status_code == 400
@@ -124,6 +141,30 @@ class TestSortingAndPaging:
     def test_sorting_by_a_visible_column(self, client, article):
         assert slugs(client.get(url("institution_list"), {"ordering": "founded"}))[0] == "msu"
         assert slugs(client.get(url("institution_list"), {"ordering": "-founded"}))[0] == "skoltech"
+
+    def test_the_order_reads_as_usual_even_after_the_api_schema_was_built(self, client, article):
+        assert client.get("/api/v1/schema/").status_code == 200
+        form = client.get(url("institution_list")).context["filter"].form
+        assert dict(form.fields["ordering"].choices)[""] == "как обычно"
+        assert dict(form.fields["country"].choices)[""] == "Все"
+
+    @pytest.mark.parametrize(
+        "language, expected",
+        [("ru", ["ranepa", "mendeleev", "no-english"]), ("en", ["mendeleev", "ranepa", "no-english"])],
+    )
+    def test_sorting_by_name_follows_the_name_shown_in_the_language(self, client, db, language, expected):
+        factories.institution(slug="ranepa", name_ru="Российская академия", name_en="Russian Academy")
+        factories.institution(slug="mendeleev", name_ru="Университет Менделеева", name_en="D. Mendeleev")
+        factories.institution(slug="no-english", name_ru="Якутский университет", name_en="")
+        client.cookies["django_language"] = language
+        assert slugs(client.get(url("institution_list"), {"ordering": "name"})) == expected
+        assert slugs(client.get(url("institution_list"), {"ordering": "-name"})) == expected[::-1]
+
+    def test_branches_sort_by_their_english_names_in_english(self, client, db):
+        factories.branch(slug="b-first", name="Филиал Б", name_en="A branch")
+        factories.branch(slug="a-second", name="Филиал А", name_en="B branch")
+        client.cookies["django_language"] = "en"
+        assert slugs(client.get(url("branch_list"), {"ordering": "name"})) == ["b-first", "a-second"]
 
     def test_pagination_keeps_filters(self, client, article):
         for n in range(30):

@@ -111,6 +111,66 @@ def test_the_view_link_opens_the_public_page(client, article):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind, text, opens",
+    [
+        ("country", "Казахстан", "/institutions/?country=KZ"),
+        ("fieldofstudy", "Электротехника и энергетика", "/institutions/?field=0713"),
+        ("region", "Алматы", "/institutions/?region={region}"),
+    ],
+)
+def test_every_id_the_service_returns_has_a_view(client, kind, text, opens):
+    factories.field_of_study()
+    region = factories.region()
+    found = post_queries(client, {"q0": {"query": text, "type": kind}}).json()["q0"]["result"][0]
+    assert found["match"] is True
+    response = client.get(f"/reconcile/view/{found['id']}")
+    assert response.status_code == 302 and response["Location"] == opens.format(region=region.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "how, expected",
+    [
+        ({}, "Московский государственный университет"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}, "Moscow State University"),
+        ({"lang": "en"}, "Moscow State University"),
+        ({"lang": "kk"}, "Мәскеу мемлекеттік университеті"),
+        ({"HTTP_ACCEPT_LANGUAGE": "kk"}, "Мәскеу мемлекеттік университеті"),
+    ],
+)
+def test_names_come_in_the_language_asked_for_russian_by_default(client, how, expected):
+    factories.institution(
+        slug="msu",
+        name_ru="Московский государственный университет",
+        name_en="Moscow State University",
+        name_kk="Мәскеу мемлекеттік университеті",
+    )
+    headers = {key: value for key, value in how.items() if key.startswith("HTTP_")}
+    lang = {key: value for key, value in how.items() if key == "lang"}
+    params = {"queries": json.dumps({"q0": {"query": "msu"}}), **lang}
+    body = client.get("/reconcile", params, **headers).json()
+    assert body["q0"]["result"][0]["name"] == expected
+
+
+@pytest.mark.django_db
+def test_a_name_without_a_translation_comes_in_russian(client):
+    factories.institution(slug="only-ru", name_ru="Только по-русски", name_en="")
+    query = json.dumps({"q0": {"query": "only-ru"}})
+    body = client.get("/reconcile", {"queries": query, "lang": "en"}).json()
+    assert body["q0"]["result"][0]["name"] == "Только по-русски"
+
+
+@pytest.mark.django_db
+def test_common_words_neither_match_nor_lift_unrelated_records(client, article):
+    texts = ["Казахский национальный университет имени аль-Фараби", "Moscow State University", "Әл-Фараби"]
+    body = post_queries(client, {f"q{n}": {"query": text} for n, text in enumerate(texts)}).json()
+    results = [candidate for answer in body.values() for candidate in answer["result"]]
+    assert not any(candidate["match"] for candidate in results)
+    assert [c["id"] for c in results if c["score"] >= 70] == ["msu"]  # from "Moscow State University"
+
+
+@pytest.mark.django_db
 def test_a_pasted_column_is_matched_and_downloads_as_xlsx(client, article):
     names = "МГУ\nSkolkovo Institute of Science and Technology\nЛомоносва\n=1+2\nНичего похожего"
     page = client.post("/match/", {"names": names, "kind": "institution"})
