@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import npgettext
+from django.utils.translation import ngettext, npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -65,6 +65,14 @@ class HomeView(TemplateView):
         ]:
             total = queryset.count()
             counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
+        # ... but it is on the agreement list, so the card names it beside the agreements.
+        unstated = models.Agreement.objects.published().filter(kind=models.Agreement.Kind.UNSTATED).count()
+        if unstated:
+            counts[2]["extra"] = ngettext(
+                "и %(count)d сотрудничество без названного соглашения",
+                "и %(count)d сотрудничества без названного соглашения",
+                unstated,
+            ) % {"count": unstated}
         context["counts"] = counts
         context["status_bars"] = status_bars()
         context["institution_country_bars"], context["branch_country_bars"] = country_bars()
