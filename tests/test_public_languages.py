@@ -181,12 +181,25 @@ def test_the_kazakh_catalogue_translates_every_public_string():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/match/", "/changes/", "/data/", "/institutions/msu/", "/sources/tass-2025-11-12/"])
+@pytest.mark.parametrize(
+    "path", ["/match/", "/changes/", "/data/", "/institutions/msu/", "/sources/tass-2025-11-12/"]
+)
 def test_kazakh_pages_have_no_russian_interface_text(article, client, path):
     html = get(client, path, "kk").content.decode()
     russian = [
-        "Что нового", "Новая запись", "Открытые данные", "Полная выгрузка", "Выгрузки пока нет", "Файл</dt>",
-        "Размер", "байт", "Как цитировать", "дата обращения", "Лицензия данных", "Сопоставить", "Лента Atom",
+        "Что нового",
+        "Новая запись",
+        "Открытые данные",
+        "Полная выгрузка",
+        "Выгрузки пока нет",
+        "Файл</dt>",
+        "Размер",
+        "байт",
+        "Как цитировать",
+        "дата обращения",
+        "Лицензия данных",
+        "Сопоставить",
+        "Лента Atom",
     ]
     assert [text for text in russian if text in html] == []
 
