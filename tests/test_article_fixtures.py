@@ -139,7 +139,9 @@ def test_every_record_has_a_quote_that_is_verbatim_from_the_article(article):
             assert record.citations.exists(), record
             assert record.is_published
     text = ARTICLE.read_text(encoding="utf-8")
-    assert models.Source.objects.get(slug="tass-2025-11-12").text == text
+    source = models.Source.objects.get(slug="tass-2025-11-12")
+    assert source.text == text
+    assert text.startswith(source.title), "the article begins with its headline, no header before it"
     for quote in models.Citation.objects.values_list("quote", flat=True):
         assert quote in text
 
@@ -184,10 +186,13 @@ class TestSayOnlyWhatTheSourceSays:
 
     def test_descriptive_branch_names_are_marked(self, client, article):
         assert set(models.Branch.objects.filter(name_is_descriptive=True).values_list("slug", flat=True)) == {
+            "msu-kazakhstan",
             "mephi-kazakhstan",
             "muctr-kazakhstan",
         }
         assert "описательное название" in client.get("/branches/").content.decode()
+        # The article names none of the three branches: "включая МГУ, Московский инженерно-физический …".
+        assert "Казахстанский филиал" not in models.Source.objects.get().text
 
     def test_reference_data_is_shown_as_such(self, client, article):
         page = client.get("/institutions/msu/").content.decode()
