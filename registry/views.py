@@ -325,8 +325,8 @@ def source_passages(source):
             entry["records"].append(record)
     text = source.text
     spans = []
-    for number, entry in enumerate(quotes.values(), start=1):
-        entry["id"] = f"quote-{number}"
+    for entry in quotes.values():
+        entry["id"] = models.quote_anchor(entry["text"])
         start = text.find(entry["text"]) if text else -1
         end = start + len(entry["text"])
         entry["found"] = start >= 0 and not any(start < e and s < end for s, e, _ in spans)

@@ -206,7 +206,17 @@ class TestSourceViewer:
         assert "Глава российского государства также отметил" in page
         quotes = set(models.Citation.objects.values_list("quote", flat=True))
         assert page.count("<mark id=") == len(quotes)
-        assert 'href="/branches/msu-kazakhstan/"' in page and 'href="#quote-1"' in page
+        anchor = models.Citation.objects.filter(branch__slug="msu-kazakhstan").first().anchor
+        assert 'href="/branches/msu-kazakhstan/"' in page and f'href="#{anchor}"' in page
+
+    def test_a_record_links_each_quote_to_its_highlight_on_the_source_page(self, client, article):
+        record_page = client.get("/institutions/msu/").content.decode()
+        source_page = client.get("/sources/tass-2025-11-12/").content.decode()
+        anchors = {c.anchor for c in models.Citation.objects.filter(institution__slug="msu")}
+        assert anchors
+        for anchor in anchors:
+            assert f'href="/sources/tass-2025-11-12/#{anchor}"' in record_page
+            assert f'<mark id="{anchor}">' in source_page
 
     def test_a_quote_not_in_the_source_is_refused(self, article):
         from django.core.exceptions import ValidationError
