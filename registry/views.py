@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import ngettext, npgettext
 from django.views.generic import DetailView, TemplateView
@@ -157,7 +158,7 @@ class RegistryListView(FilterView):
             **super().get_context_data(**kwargs),
             "heading": capfirst(self.model._meta.verbose_name_plural),
             "map_layer": name if name in MapView.LAYERS else None,
-            "download_max_rows": downloads.max_rows(),
+            "download_max_rows": number_format(downloads.max_rows(), force_grouping=True),
         }
 
     def get(self, request, *args, **kwargs):

@@ -49,7 +49,7 @@ class TestDump:
                 json.loads(line) for line in archive.read("institutions.jsonl").decode().splitlines()
             ]
             raw_csv = archive.read("institutions.csv")
-        assert "CC BY 4.0" in readme and "institutions.jsonl, institutions.csv: 1 records" in readme
+        assert "CC BY 4.0" in readme and "institutions.jsonl, institutions.csv: 1 record\n" in readme
         assert [r["slug"] for r in institutions] == ["open-parent"]
         assert institutions[0]["url"] == "https://registry.example/institutions/open-parent/"
         assert "https://registry.example/institutions/open-parent/" in institutions[0]["how_to_cite"]
