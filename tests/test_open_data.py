@@ -126,6 +126,15 @@ class TestSearchEngines:
         assert "/institutions/open-parent/" in text and "/agreements/open-agreement/" in text
         assert_no_draft(text)
 
+    def test_the_sitemap_lists_every_public_page_without_a_record(self, client, db):
+        text = client.get("/sitemap.xml").content.decode()
+        for path in ["/", "/indicators/", "/map/", "/match/", "/data/", "/changes/", "/sources/"]:
+            assert f"<loc>http://testserver{path}</loc>" in text
+
+    def test_the_match_page_is_linked_from_every_page_and_from_the_data_page(self, client, db):
+        assert 'href="/match/"' in client.get("/").content.decode()
+        assert client.get("/data/").content.decode().count('href="/match/"') == 2
+
     def test_robots_txt_points_to_the_sitemap(self, client, db):
         text = client.get("/robots.txt").content.decode()
         assert "Disallow: /admin/" in text and "Sitemap: http://testserver/sitemap.xml" in text
