@@ -8,6 +8,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import models
+
 REGISTRY_NAME = gettext_lazy("Реестр сотрудничества России и Казахстана в образовании")
 
 
@@ -20,8 +22,16 @@ def how_to_cite(record, url, accessed=None):
     accessed = accessed or timezone.localdate()
     return _("%(registry)s. %(title)s. %(url)s (дата обращения: %(date)s). Лицензия данных: %(licence)s.") % {
         "registry": REGISTRY_NAME,
-        "title": record.display_name,
+        "title": cited_name(record),
         "url": url,
-        "date": formats.date_format(accessed, "d.m.Y"),
+        "date": formats.date_format(accessed, "DATE_FORMAT"),
         "licence": settings.DATA_LICENCE,
     }
+
+
+def cited_name(record):
+    """Return the record's name; a source's date written the reader's way, like every date on the site."""
+    if isinstance(record, models.Source):
+        publisher, _language = models.in_reader_language(record, "publisher")
+        return f"{publisher}, {formats.date_format(record.published_on, 'DATE_FORMAT')}: {record.title}"
+    return record.display_name

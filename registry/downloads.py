@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
 from rest_framework.utils.encoders import JSONEncoder
 
+from .models import StatusStep
 from .serializers import SERIALIZERS
 
 FORMATS = ("csv", "xlsx", "json")
@@ -59,7 +60,9 @@ def describe(item):
         return f"«{item['quote']}» ({source})"
     if "date_meaning" in item:
         source = f", {item['source']['name']}" if item.get("source") else ""
-        return f"{item['status_label']} {item['date']} ({item['date_meaning']}{source})"
+        # JSON keeps the stable code (happened_on, reported_on); a person reads its label.
+        meaning = StatusStep.DateMeaning(item["date_meaning"]).label
+        return f"{item['status_label']} {item['date']} ({meaning}{source})"
     if "description" in item:
         where = [item["country"]["name"]] if item.get("country") else []
         where += [region["name"] for region in item.get("regions", [])]
@@ -132,9 +135,13 @@ def rows(model, queryset, request):
         yield serializer.to_representation(record)
 
 
+def download_name(model, extension):
+    """Name the file after the list and the local date, as the admin's exports: Учреждения-2025-11-26.csv."""
+    return f"{capfirst(model._meta.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
 def filename(model, extension):
-    name = f"{capfirst(model._meta.verbose_name_plural)}.{extension}"
-    return f"attachment; filename*=UTF-8''{quote(name)}"
+    return f"attachment; filename*=UTF-8''{quote(download_name(model, extension))}"
 
 
 class Echo:
@@ -203,7 +210,7 @@ def xlsx_response(model, queryset, request):
     return FileResponse(
         spool,
         as_attachment=True,
-        filename=f"{capfirst(model._meta.verbose_name_plural)}.xlsx",
+        filename=download_name(model, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -104,12 +104,17 @@ def readme(counts, day):
         "Dates and times are ISO 8601; every record has created_at, updated_at and how_to_cite.",
         "",
         "Files:",
-        *(f"  {name}.jsonl, {name}.csv: {count} records" for name, count in counts.items()),
+        *(f"  {name}.jsonl, {name}.csv: {records_count(count)}" for name, count in counts.items()),
         "",
         "How to cite: each record's how_to_cite, with the date of this dump as the date accessed.",
         "",
     ]
     return "\n".join(lines)
+
+
+def records_count(count):
+    """ "1 record", "2 records": the README is in English."""
+    return f"{count} record" if count == 1 else f"{count} records"
 
 
 def write_record_type(archive, name, queryset_function, context):

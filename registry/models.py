@@ -1,6 +1,7 @@
 """The registry's records: who cooperates with whom, under which agreement or programme, and
 the source each fact comes from."""
 
+import hashlib
 import uuid
 from functools import reduce
 from operator import or_
@@ -1058,6 +1059,11 @@ class Indicator(PublicRecord):
 CITED_MODELS = ("institution", "branch", "agreement", "programme", "indicator")
 
 
+def quote_anchor(quote):
+    """Return the id the source page gives a quote's highlight, derived from its words alone."""
+    return "quote-" + hashlib.sha256(quote.encode()).hexdigest()[:12]
+
+
 class Citation(Keyed, Searchable, Timestamped):
     """A verbatim quote from a source, backing one record."""
 
@@ -1110,6 +1116,11 @@ class Citation(Keyed, Searchable, Timestamped):
 
     def search_details(self):
         return [self.quote, self.note]
+
+    @property
+    def anchor(self):
+        """The id of this quote's highlight on the source's page: the same for the same words."""
+        return quote_anchor(self.quote)
 
     @property
     def cited_record(self):

@@ -94,6 +94,9 @@ class ListSitemap(Sitemap):
                 f"registry:{name}_list"
                 for name in ("institution", "branch", "agreement", "programme", "source")
             ),
+            "registry:indicator_list",
+            "registry:map",
+            "registry:match",
             "registry:data",
             "registry:changes",
         ]

@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.text import capfirst
-from django.utils.translation import npgettext
+from django.utils.translation import ngettext, npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -65,6 +66,14 @@ class HomeView(TemplateView):
         ]:
             total = queryset.count()
             counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
+        # ... but it is on the agreement list, so the card names it beside the agreements.
+        unstated = models.Agreement.objects.published().filter(kind=models.Agreement.Kind.UNSTATED).count()
+        if unstated:
+            counts[2]["extra"] = ngettext(
+                "и %(count)d сотрудничество без названного соглашения",
+                "и %(count)d сотрудничества без названного соглашения",
+                unstated,
+            ) % {"count": unstated}
         context["counts"] = counts
         context["status_bars"] = status_bars()
         context["institution_country_bars"], context["branch_country_bars"] = country_bars()
@@ -149,7 +158,7 @@ class RegistryListView(FilterView):
             **super().get_context_data(**kwargs),
             "heading": capfirst(self.model._meta.verbose_name_plural),
             "map_layer": name if name in MapView.LAYERS else None,
-            "download_max_rows": downloads.max_rows(),
+            "download_max_rows": number_format(downloads.max_rows(), force_grouping=True),
         }
 
     def get(self, request, *args, **kwargs):
@@ -319,8 +328,8 @@ def source_passages(source):
             entry["records"].append(record)
     text = source.text
     spans = []
-    for number, entry in enumerate(quotes.values(), start=1):
-        entry["id"] = f"quote-{number}"
+    for entry in quotes.values():
+        entry["id"] = models.quote_anchor(entry["text"])
         start = text.find(entry["text"]) if text else -1
         end = start + len(entry["text"])
         entry["found"] = start >= 0 and not any(start < e and s < end for s, e, _ in spans)

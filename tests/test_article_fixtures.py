@@ -139,7 +139,9 @@ def test_every_record_has_a_quote_that_is_verbatim_from_the_article(article):
             assert record.citations.exists(), record
             assert record.is_published
     text = ARTICLE.read_text(encoding="utf-8")
-    assert models.Source.objects.get(slug="tass-2025-11-12").text == text
+    source = models.Source.objects.get(slug="tass-2025-11-12")
+    assert source.text == text
+    assert text.startswith(source.title), "the article begins with its headline, no header before it"
     for quote in models.Citation.objects.values_list("quote", flat=True):
         assert quote in text
 
@@ -184,10 +186,13 @@ class TestSayOnlyWhatTheSourceSays:
 
     def test_descriptive_branch_names_are_marked(self, client, article):
         assert set(models.Branch.objects.filter(name_is_descriptive=True).values_list("slug", flat=True)) == {
+            "msu-kazakhstan",
             "mephi-kazakhstan",
             "muctr-kazakhstan",
         }
         assert "описательное название" in client.get("/branches/").content.decode()
+        # The article names none of the three branches: "включая МГУ, Московский инженерно-физический …".
+        assert "Казахстанский филиал" not in models.Source.objects.get().text
 
     def test_reference_data_is_shown_as_such(self, client, article):
         page = client.get("/institutions/msu/").content.decode()
@@ -201,7 +206,17 @@ class TestSourceViewer:
         assert "Глава российского государства также отметил" in page
         quotes = set(models.Citation.objects.values_list("quote", flat=True))
         assert page.count("<mark id=") == len(quotes)
-        assert 'href="/branches/msu-kazakhstan/"' in page and 'href="#quote-1"' in page
+        anchor = models.Citation.objects.filter(branch__slug="msu-kazakhstan").first().anchor
+        assert 'href="/branches/msu-kazakhstan/"' in page and f'href="#{anchor}"' in page
+
+    def test_a_record_links_each_quote_to_its_highlight_on_the_source_page(self, client, article):
+        record_page = client.get("/institutions/msu/").content.decode()
+        source_page = client.get("/sources/tass-2025-11-12/").content.decode()
+        anchors = {c.anchor for c in models.Citation.objects.filter(institution__slug="msu")}
+        assert anchors
+        for anchor in anchors:
+            assert f'href="/sources/tass-2025-11-12/#{anchor}"' in record_page
+            assert f'<mark id="{anchor}">' in source_page
 
     def test_a_quote_not_in_the_source_is_refused(self, article):
         from django.core.exceptions import ValidationError

@@ -10,6 +10,8 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from registry import dumps, models
 from tests import factories
@@ -47,7 +49,7 @@ class TestDump:
                 json.loads(line) for line in archive.read("institutions.jsonl").decode().splitlines()
             ]
             raw_csv = archive.read("institutions.csv")
-        assert "CC BY 4.0" in readme and "institutions.jsonl, institutions.csv: 1 records" in readme
+        assert "CC BY 4.0" in readme and "institutions.jsonl, institutions.csv: 1 record\n" in readme
         assert [r["slug"] for r in institutions] == ["open-parent"]
         assert institutions[0]["url"] == "https://registry.example/institutions/open-parent/"
         assert "https://registry.example/institutions/open-parent/" in institutions[0]["how_to_cite"]
@@ -71,7 +73,7 @@ class TestDump:
     def test_the_data_page_offers_the_latest_dump(self, client, published, dump_dir):
         dump = dumps.write_dump()
         page = client.get("/data/").content.decode()
-        assert dump.sha256 in page and dump.date.strftime("%d.%m.%Y") in page and str(dump.size) in page
+        assert dump.sha256 in page and date_format(dump.date) in page and str(dump.size) in page
         response = client.get(f"/data/{dump.filename}")
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == dump.path.read_bytes()
@@ -124,6 +126,15 @@ class TestSearchEngines:
         assert "/institutions/open-parent/" in text and "/agreements/open-agreement/" in text
         assert_no_draft(text)
 
+    def test_the_sitemap_lists_every_public_page_without_a_record(self, client, db):
+        text = client.get("/sitemap.xml").content.decode()
+        for path in ["/", "/indicators/", "/map/", "/match/", "/data/", "/changes/", "/sources/"]:
+            assert f"<loc>http://testserver{path}</loc>" in text
+
+    def test_the_match_page_is_linked_from_every_page_and_from_the_data_page(self, client, db):
+        assert 'href="/match/"' in client.get("/").content.decode()
+        assert client.get("/data/").content.decode().count('href="/match/"') == 2
+
     def test_robots_txt_points_to_the_sitemap(self, client, db):
         text = client.get("/robots.txt").content.decode()
         assert "Disallow: /admin/" in text and "Sitemap: http://testserver/sitemap.xml" in text
@@ -143,6 +154,23 @@ class TestCitableRecords:
         text = client.get(record.get_absolute_url()).content.decode()
         assert "Как цитировать" in text
         assert f"http://testserver{record.get_absolute_url()}" in text and "CC BY 4.0" in text
+
+    @pytest.mark.parametrize(
+        ("language", "accessed", "source"),
+        [
+            ("ru", "дата обращения: ", "ТАСС, 12 ноября 2025"),
+            ("en", "accessed ", "TASS, 12 November 2025"),
+            ("kk", "қаралған күні: ", "ТАСС, 2025 ж. 12 қараша"),
+        ],
+    )
+    def test_the_dates_are_written_the_pages_way(self, client, article, dump_dir, language, accessed, source):
+        dumps.write_dump()
+        client.cookies["django_language"] = language
+        with translation.override(language):
+            today = date_format(timezone.localdate())
+        assert f"({accessed}{today})" in client.get("/institutions/msu/").content.decode()
+        assert source in client.get("/sources/tass-2025-11-12/").content.decode()
+        assert f">{today}</time>" in client.get("/data/").content.decode()
 
     def test_the_licence_comes_from_the_settings(self, client, published, settings):
         settings.DATA_LICENCE = "ODbL"

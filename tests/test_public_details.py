@@ -95,6 +95,18 @@ class TestPages:
         html = html_of(client.get(path))
         assert re.findall(r'aria-current="page">([^<]+)</a>', html) == [section]
 
+    def test_a_region_that_is_the_city_itself_is_written_once(self, client, db):
+        almaty = factories.region("Алматы")
+        oblast = factories.region("Алматинская область", kind=models.Region.Kind.OBLAST)
+        factories.institution(slug="in-almaty", region=almaty, city="Алматы")
+        factories.institution(slug="in-oblast", region=oblast, city="Талгар")
+        factories.branch(slug="branch-in-almaty", region=almaty, city="Алматы")
+        assert "<dd>Казахстан, Алматы</dd>" in html_of(client.get("/institutions/in-almaty/"))
+        assert "<dd>Казахстан, Алматинская область, Талгар</dd>" in html_of(
+            client.get("/institutions/in-oblast/")
+        )
+        assert "<dd>Казахстан, Алматы</dd>" in html_of(client.get("/branches/branch-in-almaty/"))
+
     def test_branches_say_when_the_source_is_silent(self, client, article):
         html = html_of(client.get(reverse("registry:branch_list")))
         rows = html[html.index("<tbody>") :]

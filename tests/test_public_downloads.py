@@ -119,6 +119,32 @@ class TestFlatDownloads:
         assert len(list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))) == 4
         assert "3" in client.get("/institutions/").content.decode()
 
+    def test_flat_files_read_the_date_meaning_json_keeps_its_code(self, client, article):
+        _, content = download(client, "agreement_list", download="csv", status="agreed")
+        (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        assert "по состоянию на (дата сообщения)" in row["status_history"]
+        assert "reported_on" not in row["status_history"]
+        _, content = download(client, "agreement_list", download="xlsx", status="agreed")
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [cell.value for cell in sheet[1]]
+        assert "reported_on" not in sheet.cell(row=2, column=header.index("status_history") + 1).value
+
+    @pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+    def test_a_download_is_named_after_the_list_and_the_local_date(self, client, db, file_format):
+        from urllib.parse import quote
+
+        from django.utils import timezone
+
+        response, _ = download(client, "institution_list", download=file_format)
+        name = f"Учреждения-{timezone.localdate():%Y-%m-%d}.{file_format}"
+        assert quote(name) in response["Content-Disposition"]
+
+    @pytest.mark.parametrize(("language", "limit"), [("ru", "10\xa0000"), ("en", "10,000")])
+    def test_the_row_limit_is_written_the_languages_way(self, client, settings, db, language, limit):
+        settings.PUBLIC_DOWNLOAD_MAX_ROWS = 10000
+        client.cookies["django_language"] = language
+        assert limit in client.get("/institutions/").content.decode()
+
     def test_ods_is_not_offered_publicly(self, client, article):
         response = client.get("/institutions/", {"download": "ods"})
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html")

@@ -167,7 +167,10 @@ def test_the_kazakh_catalogue_translates_every_public_string():
     from pathlib import Path
 
     po = Path("locale/kk/LC_MESSAGES/django.po").read_text()
-    public = re.compile(r"#: .*(templates/(registry|includes|base)|registry/(filters|views|maps)\.py)")
+    public = re.compile(
+        r"#: .*(templates/(registry|includes|base|404|500)"
+        r"|registry/(filters|views|maps|changes|citing|open_data|reconcile|matching)\.py)"
+    )
     untranslated = []
     for entry in po.split("\n\n")[1:]:
         if not public.search(entry):
@@ -175,6 +178,30 @@ def test_the_kazakh_catalogue_translates_every_public_string():
         if re.search(r'^msgstr(\[\d\])? ""$(?!\n")', entry, flags=re.M):
             untranslated.append(re.search(r'msgid "(.*)"', entry).group(1))
     assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/match/", "/changes/", "/data/", "/institutions/msu/", "/sources/tass-2025-11-12/"]
+)
+def test_kazakh_pages_have_no_russian_interface_text(article, client, path):
+    html = get(client, path, "kk").content.decode()
+    russian = [
+        "Что нового",
+        "Новая запись",
+        "Открытые данные",
+        "Полная выгрузка",
+        "Выгрузки пока нет",
+        "Файл</dt>",
+        "Размер",
+        "байт",
+        "Как цитировать",
+        "дата обращения",
+        "Лицензия данных",
+        "Сопоставить",
+        "Лента Atom",
+    ]
+    assert [text for text in russian if text in html] == []
 
 
 @pytest.mark.django_db

@@ -58,6 +58,15 @@ class TestPagesOpen:
         assert "55" in page and "000" in page and "8 филиалов" in page
         assert 'class="bar"' in page
 
+    def test_the_home_agreement_count_adds_up_to_the_list_it_links(self, client, article):
+        item = next(c for c in client.get(url("home")).context["counts"] if c["url_name"] == "agreement_list")
+        listed = client.get(url("agreement_list")).context["paginator"].count
+        unstated = models.Agreement.objects.filter(kind=models.Agreement.Kind.UNSTATED).count()
+        assert unstated and item["total"] + unstated == listed
+        assert item["extra"] == f"и {unstated} сотрудничество без названного соглашения"
+        page = client.get(url("home")).content.decode()
+        assert f"{item['total']}</strong> соглашение и 1 сотрудничество без названного соглашения</a>" in page
+
     def test_a_programme_links_its_model_and_status_history(self, client, article):
         page = client.get(url("programme_detail", "ru-kz-technical-training")).content.decode()
         assert url("programme_detail", "professionalitet") in page

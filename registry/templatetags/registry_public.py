@@ -59,6 +59,18 @@ def city(name, country):
 
 
 @register.simple_tag
+def place(record):
+    """Render where an institution or branch is: country, region, city; a region that is the city
+    itself (Москва, Алматы) is written once."""
+    parts = [conditional_escape(record.country)] if record.country_id else []
+    if record.region_id and record.region.name != record.city:
+        parts.append(conditional_escape(record.region))
+    if record.city:
+        parts.append(conditional_escape(city(record.city, record.country)))
+    return format_html_join(", ", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag
 def acronyms(record):
     """Render an institution's acronyms, Cyrillic ones marked lang="ru" off Russian pages."""
     if _reader_language() == "ru":
