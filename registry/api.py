@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 from django.db.models import Max
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.decorators import method_decorator
@@ -28,6 +28,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import cache, filters, public
 from .serializers import SERIALIZERS
+from .slugs import resolve_slug
 
 # --- parameters -------------------------------------------------------------------------------
 
@@ -172,6 +173,19 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             return super().get_object()
         except Http404:  # Django's message is English whatever the language: DRF's own is translated
             raise exceptions.NotFound() from None
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except exceptions.NotFound:
+            # A renamed record answers to its former code, as its page does: a permanent redirect.
+            code = kwargs.get("slug")
+            current = resolve_slug(self.get_queryset().model, code) if code else code
+            if current == code or not self.get_queryset().filter(slug=current).exists():
+                raise
+            parent = request.path.rstrip("/").rsplit("/", 1)[0]
+            query = f"?{request.GET.urlencode()}" if request.GET else ""
+            return HttpResponsePermanentRedirect(f"{parent}/{current}/{query}")
 
     def throttled(self, request, wait):
         raise exceptions.Throttled(wait, detail=_("Слишком много запросов с вашего адреса. Повторите позже."))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from . import models
 from .matching import match, record_code
 from .search import fragment_filter, normalise_for_search
+from .slugs import resolve_slug
 
 #: Record kinds a name can be matched to, as the service's types.
 TYPES = {
@@ -169,7 +170,7 @@ def view(request, code):
     """Open the page of what a reconciled id names: a record's public page, or the list of the
     institutions in a country or region or teaching a field of study."""
     for model in (models.Institution, models.Branch, models.Agreement, models.Programme):
-        record = model.objects.published().filter(slug=code).first()
+        record = model.objects.published().filter(slug=resolve_slug(model, code)).first()
         if record is not None:
             return redirect(record)
     for model, parameter in ((models.Country, "country"), (models.FieldOfStudy, "field")):

@@ -75,3 +75,16 @@ def test_a_file_made_before_a_rename_updates_the_renamed_record_under_its_new_co
     result = RESOURCES[models.Institution]().import_data(exported, raise_errors=True)
     assert result.totals["new"] == 0
     assert list(models.Institution.objects.values_list("slug", flat=True)) == ["formula-renamed"]
+
+
+@pytest.mark.django_db
+def test_the_api_and_the_reconciliation_view_follow_a_former_code(client):
+    institution = factories.institution(slug="formula-test")
+    institution.slug = "formula-renamed"
+    institution.save()
+    response = client.get("/api/v1/institutions/formula-test/?lang=en")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/institutions/formula-renamed/?lang=en"
+    assert client.get(response["Location"]).json()["slug"] == "formula-renamed"
+    assert client.get("/api/v1/institutions/never-was/").status_code == 404
+    assert client.get("/reconcile/view/formula-test")["Location"] == institution.get_absolute_url()
