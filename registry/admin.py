@@ -651,13 +651,10 @@ def section_name(label):
         return label
 
 
-@admin.register(models.InstitutionMerge)
-class InstitutionMergeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "dropped_name", "dropped_slug", "kept", "user", "reverted_at"]
-    list_select_related = ["kept", "user"]
-    fields = ["created_at", "user", "kept", "dropped_name", "dropped_slug", "reverted_at"]
-    readonly_fields = fields
-    actions = ["revert"]
+class WrittenByTheRegistryOnly:
+    """A journal the registry writes itself (imports, merges): staff read it; nobody adds, edits
+    or deletes a row in the admin — it is the audit trail, and a merge's row is what undoing it
+    needs. `manage.py prune_import_journal` removes old import entries (see the README)."""
 
     def has_add_permission(self, request):
         return False
@@ -665,9 +662,17 @@ class InstitutionMergeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    # A merge's row is what undoing it needs: nobody deletes it here.
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.InstitutionMerge)
+class InstitutionMergeAdmin(WrittenByTheRegistryOnly, admin.ModelAdmin):
+    list_display = ["created_at", "dropped_name", "dropped_slug", "kept", "user", "reverted_at"]
+    list_select_related = ["kept", "user"]
+    fields = ["created_at", "user", "kept", "dropped_name", "dropped_slug", "reverted_at"]
+    readonly_fields = fields
+    actions = ["revert"]
 
     def has_revert_permission(self, request):
         # Undoing a merge brings the merged-away record back: the same right as restoring it.
@@ -685,7 +690,7 @@ class InstitutionMergeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(WrittenByTheRegistryOnly, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
@@ -717,16 +722,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def section(self, record):
         return section_name(record.model)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    # The journal is the audit trail of imports: nobody deletes it here, not even a superuser;
-    # `manage.py prune_import_journal` removes old entries (see the README).
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 class SuperusersOnly:
     """Login attempts and lockouts (django-axes) are for superusers: they name staff and addresses."""
