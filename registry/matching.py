@@ -121,8 +121,10 @@ def _by_identifier(model, queryset, text):
     is_code = CODE.match(text) is not None
     if "slug" in fields and is_code:
         codes = {text, text.lower()}
-        codes |= {resolve_slug(model, code) for code in codes}  # a former code leads to the record
-        found += [(r, "code") for r in queryset.filter(slug__in=codes)]
+        by_code = list(queryset.filter(slug__in=codes))
+        if not by_code:  # a former code leads to the record; looked up only when no code matched
+            by_code = list(queryset.filter(slug__in={resolve_slug(model, code) for code in codes}))
+        found += [(r, "code") for r in by_code]
     elif "code" in fields and is_code:
         found += [(r, "code") for r in queryset.filter(code__in={text, text.upper()})]
     elif model is Region and ":" in text:  # a region as "KZ: Алматы"
