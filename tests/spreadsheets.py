@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import openpyxl
 
@@ -95,3 +96,20 @@ def admin_export(client, model, file_format):
     )
     assert response.get("Content-Disposition", "").startswith("attachment"), response.content[:500]
     return response.content
+
+
+def registry_rows():
+    """Return every registry record as dumpdata writes it, less the bookkeeping an import itself
+    writes (its journal entry, its waiting preview): what an import that changes nothing keeps."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "dumpdata",
+        "registry",
+        natural_foreign=True,
+        natural_primary=True,
+        stdout=out,
+        exclude=["registry.importrecord", "registry.pendingimport"],
+    )
+    return json.loads(out.getvalue())

@@ -2,16 +2,13 @@
 saves (XLSX, ODS, CSV UTF-8, CSV Windows-1251); a Windows-1251 file that lost Kazakh letters is
 refused instead. The files are under tests/files/roundtrip/ (see its README)."""
 
-import io
-import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from registry.spreadsheets.readers import KAZAKH_LETTERS
 from tests.conftest import REGISTRY_MODEL_NAMES
-from tests.spreadsheets import form_errors, upload
+from tests.spreadsheets import form_errors, registry_rows, upload
 
 FILES = Path(__file__).parent / "files" / "roundtrip"
 VARIANTS = [
@@ -22,19 +19,6 @@ VARIANTS = [
 ]
 
 
-def dump():
-    out = io.StringIO()
-    call_command(
-        "dumpdata",
-        "registry",
-        natural_foreign=True,
-        natural_primary=True,
-        stdout=out,
-        exclude=["registry.pendingimport"],
-    )
-    return json.loads(out.getvalue())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", REGISTRY_MODEL_NAMES)
 @pytest.mark.parametrize(("folder", "extension", "file_format"), VARIANTS)
@@ -42,7 +26,7 @@ def test_a_libreoffice_resave_of_an_export_imports_with_no_changes(
     admin_client, article, model, folder, extension, file_format
 ):
     data = (FILES / folder / f"{model}.{extension}").read_bytes()
-    before = dump()
+    before = registry_rows()
     response = upload(admin_client, model, f"{model}.{extension}", data, file_format)
     utf8 = (FILES / "csv-utf8" / f"{model}.csv").read_text(encoding="utf-8")
     if folder == "csv-cp1251" and any(letter in utf8 for letter in KAZAKH_LETTERS):
@@ -50,4 +34,4 @@ def test_a_libreoffice_resave_of_an_export_imports_with_no_changes(
     else:
         result = response.context["result"]
         assert result.totals["new"] == result.totals["update"] == 0, result.sheet_errors
-    assert dump() == before
+    assert registry_rows() == before
