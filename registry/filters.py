@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import format_lazy
@@ -101,8 +102,28 @@ def fields_used_by(*record_models):
     return models.FieldOfStudy.objects.filter(used)
 
 
+class FieldOfStudyCodeField(django_filters.fields.ModelChoiceField):
+    """Offers the fields of study a list uses, yet accepts any known code: a field no published
+    record uses yet finds an empty list (links and harvesters keep working); an unknown code is
+    a form error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return models.FieldOfStudy.objects.get(code=value)
+        except (ValueError, TypeError, models.FieldOfStudy.DoesNotExist):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+class FieldOfStudyFilter(django_filters.ModelChoiceFilter):
+    field_class = FieldOfStudyCodeField
+
+
 def field_filter(used_by, field_name="fields"):
-    return django_filters.ModelChoiceFilter(
+    return FieldOfStudyFilter(
         field_name=field_name,
         queryset=fields_used_by(used_by),
         to_field_name="code",
@@ -118,7 +139,7 @@ class InstitutionFilter(RegistryFilterSet):
         label=_("Действует"),
         widget=forms.Select(choices=[("", _("Все")), ("true", _("Да")), ("false", _("Нет"))]),
     )
-    field = django_filters.ModelChoiceFilter(
+    field = FieldOfStudyFilter(
         method="by_field",
         queryset=fields_used_by(models.Branch, models.Agreement, models.Programme),
         to_field_name="code",

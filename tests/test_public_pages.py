@@ -138,6 +138,17 @@ class TestFilters:
         form = client.get(url(name)).context["filter"].form
         assert [str(code) for code, _label in form.fields["field"].choices if str(code)] == ["0713"]
 
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_an_unused_known_field_finds_nothing_and_an_unknown_one_is_an_error(self, client, db, name):
+        factories.field_of_study("0531", "Химия", "Chemistry")
+        factories.agreement().fields.add(factories.field_of_study("0713"))
+        unused = client.get(url(name), {"field": "0531"})
+        assert unused.status_code == 200 and slugs(unused) == []
+        assert client.get(url(name), {"field": "0531", "download": "csv"}).status_code == 200
+        api = name.removesuffix("_list").replace("branch", "branche") + "s"
+        assert client.get(f"/api/v1/{api}/", {"field": "0531"}).json()["results"] == []
+        assert client.get(url(name), {"field": "9999"}).status_code == 400
+
     def test_a_bad_filter_value_is_a_form_error_with_no_records(self, client, article):
         response = client.get(url("institution_list"), {"country": "ZZ", "founded": "abc"})
         assert response.status_code == 400
