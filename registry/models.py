@@ -544,12 +544,17 @@ class Institution(PublicRecord):
     def __str__(self):
         return self.display_name
 
-    def clean(self):
-        super().clean()
+    def validate_constraints(self, exclude=None):
+        """The unique ROR and Wikidata ids are refused naming the record that holds them, which
+        the constraint's own message cannot; the other constraints as Django checks them."""
+        exclude = set(exclude or ())
         errors = {}
         for field, label in (("ror_id", "ROR"), ("wikidata_id", "Wikidata")):
             value = getattr(self, field)
-            other = value and Institution.objects.exclude(pk=self.pk).filter(**{field: value}).first()
+            if field in exclude or not value:
+                continue
+            exclude.add(field)  # answered here; the database constraint remains the guarantee
+            other = Institution.objects.exclude(pk=self.pk).filter(**{field: value}).first()
             if other:
                 errors[field] = _("%(label)s %(value)s уже указан у записи «%(name)s» (код %(code)s).") % {
                     "label": label,
@@ -557,6 +562,10 @@ class Institution(PublicRecord):
                     "name": other,
                     "code": other.slug,
                 }
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
