@@ -159,6 +159,34 @@ class TestOtherModels:
             "вузы Казахстана",
         ]
 
+    def test_a_reimport_changes_parties_and_fields_of_several_records_with_their_history(
+        self, editor_client, editor, article
+    ):
+        def row(slug, fields, parties):
+            return [slug, f"Соглашение {slug}", "меморандум", "подписано", "", "", "", fields, parties, "да"]
+
+        group = "«вузы Казахстана» (KZ)"
+        first = [row("a-one", "0713", "msu; mephi"), row("a-two", "0713; 0714", f"msu; {group}")]
+        import_file(editor_client, "agreement", "s.xlsx", xlsx_bytes(AGREEMENT_HEADERS, first), "XLSX")
+        kept = models.AgreementParty.objects.get(agreement__slug="a-one", institution__slug="msu")
+        second = [row("a-one", "0714", f"msu; {group}"), row("a-two", "", "mephi; msu")]
+        import_file(editor_client, "agreement", "s.xlsx", xlsx_bytes(AGREEMENT_HEADERS, second), "XLSX")
+
+        def parties(slug):
+            return [str(p) for p in models.AgreementParty.objects.filter(agreement__slug=slug)]
+
+        def fields(slug):
+            return sorted(models.Agreement.objects.get(slug=slug).fields.values_list("code", flat=True))
+
+        assert parties("a-one")[0] == str(kept.institution) and parties("a-one")[1] == "вузы Казахстана"
+        assert models.AgreementParty.objects.filter(pk=kept.pk).exists()  # an unchanged party stays
+        assert len(parties("a-two")) == 2 and "вузы Казахстана" not in parties("a-two")
+        assert fields("a-one") == ["0714"] and fields("a-two") == []
+        gone = models.AgreementParty.history.filter(history_type="-", agreement__slug="a-one")
+        assert gone.count() == 1 and gone.get().history_user == editor
+        added = models.AgreementParty.history.filter(history_type="+", agreement__slug="a-two")
+        assert {h.history_user for h in added} == {editor}
+
     @pytest.mark.parametrize(
         "cell, column, reason",
         [
