@@ -47,10 +47,11 @@ class DatabaseBusyMiddleware:
     (config/settings.py), as long as the longest import it can meet; a longer import, or a lock
     held by something else (a sqlite3 shell, a copy of the file), still ends the wait with
     OperationalError "database is locked", which Django would answer with a bare 500. The
-    admin's forms, deletions and actions and the import write in one transaction, begun
-    IMMEDIATE, so the lock is refused at its start: nothing was changed and asking again is safe.
-    Only errors raised by views reach here (process_exception). PostgreSQL has no such timeout:
-    a writer waits for the rows it needs.
+    admin's forms, deletions, Publish and imports each write in one transaction begun IMMEDIATE,
+    so the lock is refused before they change anything: asking again is safe.
+    Only errors raised by views reach here (process_exception): a write made after the view by
+    other middleware (a session SessionMiddleware saves on the way out) still ends in the 500 page.
+    PostgreSQL has no such timeout: a writer waits for the rows it needs.
     """
 
     RETRY_AFTER_SECONDS = 60
