@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "registry.middleware.RussianFirstLocaleMiddleware",
+    # After the language is chosen: a write that waited out SQLITE_BUSY_TIMEOUT answers 503 in it.
+    "registry.middleware.DatabaseBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -324,8 +325,10 @@ class PublishableAdmin(FoldedSearchMixin, RegistryAdmin):
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
 
+    @transaction.atomic
     def _set_published(self, request, queryset, value):
-        # Save one by one so history records who published what.
+        # Save one by one so history records who published what; all or none, as a change form
+        # saves, so a write lock refused at the start changes nothing (DatabaseBusyMiddleware).
         changed = 0
         for obj in queryset.exclude(is_published=value):
             obj.is_published = value

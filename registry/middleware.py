@@ -1,7 +1,13 @@
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+
+logger = logging.getLogger("registry.busy")
 
 
 class RussianFirstLocaleMiddleware(LocaleMiddleware):
@@ -27,3 +33,45 @@ class RussianFirstLocaleMiddleware(LocaleMiddleware):
             language = asked if asked in offered else translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def is_database_locked(error):
+    """Return whether the error is SQLite's "database is locked": a write lock waited out."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+class DatabaseBusyMiddleware:
+    """Answer "the registry is busy" (503, Retry-After) to a request whose write found SQLite locked.
+
+    The gap it fills: a SQLite writer waits for the write lock up to SQLITE_BUSY_TIMEOUT
+    (config/settings.py), as long as the longest import it can meet; a longer import, or a lock
+    held by something else (a sqlite3 shell, a copy of the file), still ends the wait with
+    OperationalError "database is locked", which Django would answer with a bare 500. The
+    admin's forms, deletions, Publish and imports each write in one transaction begun IMMEDIATE,
+    so the lock is refused before they change anything: asking again is safe.
+    Only errors raised by views reach here (process_exception): a write made after the view by
+    other middleware (a session SessionMiddleware saves on the way out) still ends in the 500 page.
+    PostgreSQL has no such timeout: a writer waits for the rows it needs.
+    """
+
+    RETRY_AFTER_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_locked(exception):
+            return None
+        logger.warning(
+            "database locked method=%s path=%s user=%s waited=%ss",
+            request.method,
+            request.path,
+            getattr(getattr(request, "user", None), "username", ""),
+            settings.DATABASES["default"].get("OPTIONS", {}).get("timeout"),
+        )
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -1,10 +1,13 @@
-"""Our own 404 and 500 pages, in the site's design and the visitor's language, with DEBUG off."""
+"""Our own 404, 500 and 503 pages, in the site's design and the visitor's language, with DEBUG off."""
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 from django.views.defaults import server_error
+
+from registry.middleware import DatabaseBusyMiddleware
 
 
 def english():
@@ -46,3 +49,33 @@ def test_a_server_error_is_our_500_and_needs_no_database(language, heading):
     assert response.status_code == 500
     assert f'<html lang="{language}">' in page and f"<h1>{heading}</h1>" in page
     assert "registry/site.css" in page
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ru", "Реестр занят: идёт долгая запись (например, импорт). Повторите через минуту."),
+        ("en", "The registry is busy with a long write (an import, for example). Try again in a minute."),
+        ("kk", "Тізілім бос емес: ұзақ жазу жүріп жатыр (мысалы, импорт). Бір минуттан кейін қайталаңыз."),
+    ],
+)
+def test_a_write_that_found_the_database_locked_is_our_503_with_retry_after(language, message):
+    # What a view raises when SQLITE_BUSY_TIMEOUT ran out; tests/test_sqlite_concurrency.py makes
+    # it happen for real. No django_db mark: the page needs no query.
+    request = RequestFactory().post("/admin/registry/institution/")
+    with translation.override(language):
+        response = DatabaseBusyMiddleware(None).process_exception(
+            request, OperationalError("database is locked")
+        )
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert f'<html lang="{language}">' in page and message in page
+    assert 'class="site-header"' in page and "registry/site.css" in page
+
+
+def test_any_other_database_error_is_left_to_the_500_page():
+    request = RequestFactory().get("/institutions/")
+    error = OperationalError("no such table: registry_institution")
+    assert DatabaseBusyMiddleware(None).process_exception(request, error) is None

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, transaction
 
 from registry.management.spreadsheet_command import SpreadsheetCommand
+from registry.middleware import is_database_locked
 from registry.models import ImportRecord
 from registry.spreadsheets import FileRefused, header_matcher
 
@@ -82,6 +83,12 @@ class Command(SpreadsheetCommand):
 
 def connection_lost(error):
     """The transaction was rolled back by the database: say so, and that running again is safe."""
+    if is_database_locked(error):
+        return (
+            "The database stayed locked by another write (an import in the admin, say) for "
+            f"SQLITE_BUSY_TIMEOUT ({settings.DATABASES['default']['OPTIONS']['timeout']} s). "
+            "Nothing was imported; run the command again when that write has finished."
+        )
     return (
         f"The connection to the database was lost or failed during the import ({error}). "
         "Nothing was imported; run the command again."
