@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
@@ -35,7 +36,17 @@ def version():
 
 
 def invalidate_public_pages():
-    """Forget every cached public page (a new version makes all old keys unreachable)."""
+    """Forget every cached public page (a new version makes all old keys unreachable): at once,
+    and again when the change commits, so that a page a reader rendered from the data before the
+    commit meanwhile is not kept. Once per transaction, however many records it writes."""
+    new_version()
+    if connection.in_atomic_block and not any(
+        callback is new_version for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(new_version)
+
+
+def new_version():
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 

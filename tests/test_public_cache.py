@@ -60,3 +60,18 @@ def test_staff_and_downloads_are_never_served_from_the_cache(admin_client, page_
     models.Institution.objects.update(name_ru="Тихо изменён")  # no signal: the cache keeps the old page
     assert "Тихо изменён" in admin_client.get("/institutions/").content.decode()
     assert "Тихо изменён" in admin_client.get("/institutions/", {"download": "csv"}).getvalue().decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_cached_while_a_change_was_uncommitted_is_forgotten_at_commit(page_cache):
+    from django.db import transaction
+
+    from registry.cache import version
+
+    with transaction.atomic():
+        factories.institution(name_ru="Первый вуз")
+        factories.institution(name_ru="Второй вуз")
+        during = version()  # what a reader's page rendered now would be cached under
+        callbacks = len(transaction.get_connection().run_on_commit)
+    assert callbacks == 1  # one new version at commit, however many records were written
+    assert version() != during
