@@ -23,6 +23,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from . import duplicates, history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
@@ -231,6 +232,13 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        version = to_historic(obj) if obj is not None else None
+        if version is not None and request.method != "POST":
+            # A version's page shows, and its revert posts back, that version's many-to-many values.
+            history.show_m2m_as_recorded(obj, version)
+        return super().get_form(request, obj, change, **kwargs)
 
     def render_history_view(self, request, template, context, **kwargs):
         # A version someone may not revert to is shown read-only, as Django shows a change form
