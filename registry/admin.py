@@ -1,3 +1,4 @@
+import itertools
 import logging
 
 import tablib
@@ -232,6 +233,16 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As the library's, but with the many-to-many values read for the whole page at once: the
+        # library reads them again for each two versions it compares (800 queries for a programme).
+        versions = list(historical_records)
+        recorded = history.recorded_m2m_of(versions)
+        for newer, older in itertools.pairwise(versions):
+            delta = history.delta_between(older, newer, recorded, foreign_keys_are_objs)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         version = to_historic(obj) if obj is not None else None

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.utils.translation import gettext_noop
 from simple_history.manager import HistoryManager
-from simple_history.models import HistoricalRecords
+from simple_history.models import DeletedObject, HistoricalRecords, ModelChange, ModelDelta
 from simple_history.signals import post_create_historical_record, pre_create_historical_m2m_records
 
 #: Rows deleted within this time of their record, by the same user, were deleted with it.
@@ -87,6 +87,36 @@ def recorded_m2m(version):
         ids = getattr(version, field.name).values(field.m2m_reverse_field_name())
         recorded[field.name] = field.related_model._default_manager.filter(pk__in=ids)
     return recorded
+
+
+def recorded_m2m_of(versions):
+    """Return {version id: {field name: [related records]}} for versions of one model, with one
+    query per field for them all; a related record deleted since is a DeletedObject."""
+    recorded = defaultdict(lambda: defaultdict(list))
+    for field in versions[0]._history_m2m_fields if versions else []:
+        target = field.m2m_reverse_field_name()
+        rows = links_model(type(versions[0]), field).objects.filter(history__in=versions)
+        for row in rows.select_related(target).order_by(target):
+            related = getattr(row, target) or DeletedObject(field.related_model, getattr(row, f"{target}_id"))
+            recorded[row.history_id][field.name].append(related)
+    return recorded
+
+
+def delta_between(older, newer, recorded, foreign_keys_are_objs=True):
+    """Return ``newer.diff_against(older)``, its many-to-many values taken from ``recorded`` (read
+    by ``recorded_m2m_of``) rather than read again for each two versions compared."""
+    m2m = newer._history_m2m_fields
+    delta = newer.diff_against(
+        older, excluded_fields=[field.name for field in m2m], foreign_keys_are_objs=foreign_keys_are_objs
+    )
+    changes = list(delta.changes)
+    for field in m2m:
+        old, new = recorded[older.pk][field.name], recorded[newer.pk][field.name]
+        if [record.pk for record in old] != [record.pk for record in new]:
+            target = field.m2m_reverse_field_name()
+            changes.append(ModelChange(field.name, [{target: r} for r in old], [{target: r} for r in new]))
+    changes.sort(key=lambda change: change.field)
+    return ModelDelta(changes, [change.field for change in changes], older, newer)
 
 
 def set_m2m_as_recorded(record, version):

@@ -227,3 +227,31 @@ def test_every_many_to_many_field_of_a_record_with_history_is_in_its_history():
             tracked = {field.name for field in history.model._history_m2m_fields}
             assert tracked == {field.name for field in model._meta.many_to_many}, model
             assert isinstance(history, M2MHistoryManager) or not tracked, model
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("versions", [3, 60])
+def test_the_history_page_shows_what_changed_with_queries_that_do_not_grow(
+    admin_client, two_of_each, versions, django_assert_max_num_queries
+):
+    teaching, energy = two_of_each["fields"]
+    programme = factories.programme()
+    for number in range(versions):
+        programme.title = f"Название {number}"
+        programme.save()
+        programme.fields.set([(teaching, energy)[number % 2]])
+    gone = factories.field_of_study("0999", "Упразднённое направление")
+    programme.save()
+    programme.fields.add(gone)
+    gone.delete()
+
+    with django_assert_max_num_queries(12):
+        page = admin_client.get(reverse("admin:registry_programme_history", args=[programme.pk]))
+
+    changes = [
+        change
+        for version in page.context["page_obj"]
+        for change in getattr(version, "history_delta_changes", [])
+    ]
+    assert {"field": "Направления подготовки", "old": f"[{teaching}]", "new": f"[{energy}]"} in changes
+    assert any("Deleted" in change["new"] for change in changes)  # a field of study deleted since
