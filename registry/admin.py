@@ -1,3 +1,4 @@
+import itertools
 import logging
 
 import tablib
@@ -24,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from . import duplicates, history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
@@ -232,6 +234,23 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As the library's, but with the many-to-many values read for the whole page at once: the
+        # library reads them again for each two versions it compares (800 queries for a programme).
+        versions = list(historical_records)
+        recorded = history.recorded_m2m_of(versions)
+        for newer, older in itertools.pairwise(versions):
+            delta = history.delta_between(older, newer, recorded, foreign_keys_are_objs)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        version = to_historic(obj) if obj is not None else None
+        if version is not None and request.method != "POST":
+            # A version's page shows, and its revert posts back, that version's many-to-many values.
+            history.show_m2m_as_recorded(obj, version)
+        return super().get_form(request, obj, change, **kwargs)
 
     def render_history_view(self, request, template, context, **kwargs):
         # A version someone may not revert to is shown read-only, as Django shows a change form

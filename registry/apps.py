@@ -11,12 +11,14 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .history import connect_receivers
         from .permissions import sync_after_migrate
         from .search import forget_trigram_tables
 
         # After auth's own post_migrate handler has created the permissions.
         post_migrate.connect(sync_after_migrate, sender=self)
         post_migrate.connect(forget_trigram_tables, sender=self)
+        connect_receivers()
 
 
 class LoginAttemptsConfig(AxesAppConfig):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .cache import invalidate_public_pages
+from .history import history_with_m2m
 from .search import name_filter, rank_by_match, search_document, search_filter, search_words
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
@@ -663,7 +664,7 @@ class Branch(PublicRecord):
     )
     notes = models.TextField(_("примечания"), blank=True)
     notes_en, notes_kk = translated_copies(models.TextField, _("примечания"))
-    history = HistoricalRecords()
+    history = history_with_m2m("fields")
 
     objects = SlugManager.from_queryset(BranchQuerySet)()
     # Found by its institution's names and acronyms too, looked up in the query.
@@ -767,7 +768,7 @@ class Agreement(Undertaking):
     signed_on = models.DateField(_("дата подписания"), null=True, blank=True)
     valid_from = models.DateField(_("действует с"), null=True, blank=True)
     valid_until = models.DateField(_("действует по"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = history_with_m2m("fields")
 
     objects = SlugManager.from_queryset(AgreementQuerySet)()
 
@@ -830,7 +831,7 @@ class Programme(Undertaking):
     )
     aim = models.TextField(_("цель"), blank=True)
     aim_en, aim_kk = translated_copies(models.TextField, _("цель"))
-    history = HistoricalRecords()
+    history = history_with_m2m("fields", "target_countries", "target_regions")
 
     class Meta:
         ordering = ["title", "id"]
@@ -916,7 +917,7 @@ class AgreementParty(Party):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("соглашение")
     )
-    history = HistoricalRecords()
+    history = history_with_m2m("regions")
 
     parent_field = "agreement"
     objects = UidManager.from_queryset(PartyQuerySet)()
@@ -931,7 +932,7 @@ class ProgrammeParticipant(Party):
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="participants", verbose_name=_("программа")
     )
-    history = HistoricalRecords()
+    history = history_with_m2m("regions")
 
     parent_field = "programme"
     objects = UidManager.from_queryset(PartyQuerySet)()
@@ -1023,7 +1024,7 @@ class Indicator(PublicRecord):
         blank=True,
         help_text=_("Коды видов через точку с запятой: university; college; technikum."),
     )
-    history = HistoricalRecords()
+    history = history_with_m2m("countries", "regions")
 
     class Meta:
         ordering = ["-as_of", "title"]
