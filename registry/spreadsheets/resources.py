@@ -28,7 +28,7 @@ from import_export import resources
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 from import_export.results import RowResult
 from import_export.widgets import CharWidget, ManyToManyWidget, Widget
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from .. import models
 from ..slugs import former_codes
@@ -209,38 +209,47 @@ class RegistryResource(resources.ModelResource):
         return self._import_fields
 
     # Batched writes (resources with use_bulk), a speed-up for "admin import XLSX (preview +
-    # confirm)". The library writes each batch of a preview and rolls it back; every row and key
-    # has been checked by then, so the preview skips the write. A real import goes through
-    # django-simple-history's bulk helpers, so it is in the history.
+    # confirm)" and "admin import agreements with parties". The library writes each batch of a
+    # preview and rolls it back; every row and key has been checked by then, so the preview skips
+    # the write. A real import writes the records, then what they hold in other tables, then
+    # their versions in bulk (django-simple-history's manager), so that each version holds the
+    # record's many-to-many values as imported.
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        self._bulk_write(dry_run, raise_errors, result, self.create_instances, bulk_create_with_history)
+        def write(records):
+            # Both databases return the new ids, which the relations and versions need.
+            self._meta.model._default_manager.bulk_create(records, batch_size=self._meta.batch_size)
+
+        self._bulk_write(dry_run, raise_errors, result, self.create_instances, write, update=False)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        def write(objs, model, **kwargs):
+        def write(records):
             # bulk_update leaves updated_at alone (it is the optimistic-lock version of records it
             # merely re-indexes); a row an import changed is a new version, stamped here.
+            model = self._meta.model
             fields = self.get_bulk_update_fields()
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 now = timezone.now()
-                for obj in objs:
-                    obj.updated_at = now
+                for record in records:
+                    record.updated_at = now
                 fields = [*fields, "updated_at"]
-            bulk_update_with_history(objs, model, fields=fields, **kwargs)
+            if fields:
+                model._default_manager.bulk_update(records, fields, batch_size=self._meta.batch_size)
 
-        self._bulk_write(dry_run, raise_errors, result, self.update_instances, write)
+        self._bulk_write(dry_run, raise_errors, result, self.update_instances, write, update=True)
 
-    def _bulk_write(self, dry_run, raise_errors, result, instances, write):
+    def _bulk_write(self, dry_run, raise_errors, result, instances, write, update):
         if instances and not dry_run:
             try:
-                write(
+                write(instances)
+                self.write_relations(instances)
+                self._meta.model.history.bulk_history_create(
                     instances,
-                    self._meta.model,
+                    update=update,
                     batch_size=self._meta.batch_size,
                     default_user=self._import_user,
                     default_change_reason="import",
                 )
-                self.write_relations(instances)
             except Exception as error:  # reported as the import's error; the file rolls back
                 self.handle_import_error(result, error, raise_errors)
         instances.clear()
