@@ -214,6 +214,21 @@ def test_an_imported_row_is_one_version_with_its_fields_of_study(editor_client, 
 
 
 @pytest.mark.django_db
+def test_a_new_imported_record_is_one_version_with_its_fields_of_study(editor_client, two_of_each):
+    parties = "; ".join(factories.institution().slug for _ in range(2))
+    headers = ["Код записи", "Название", "Вид", "Состояние", "Направления подготовки", "Стороны"]
+    row = ["brand-new", "Новое соглашение", "партнёрство", "подписано", "0111; 0713", parties]
+
+    preview = upload(editor_client, "agreement", "a.xlsx", xlsx_bytes(headers, [row]), "XLSX")
+    assert preview.context.get("confirm_form"), preview.context["result"].sheet_errors
+    assert confirm(editor_client, "agreement", preview).status_code == 302
+
+    created = models.Agreement.objects.get(slug="brand-new")
+    assert created.history.count() == 1
+    assert recorded(created.history.get(), "fields") == sorted(f.pk for f in two_of_each["fields"])
+
+
+@pytest.mark.django_db
 def test_loading_a_fixture_writes_no_version(article):
     # Fixtures and backups are loaded as they were; their many-to-many values make no version.
     assert not models.Programme.history.exists()
