@@ -1,9 +1,21 @@
+import datetime
 import json
 
 from django.apps import apps
 from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Times to the microsecond: Django's encoder keeps milliseconds only, so a restored backup
+    differed from the registry it was taken of (and backing it up again gave another file)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 class Command(BaseCommand):
@@ -36,7 +48,7 @@ class Command(BaseCommand):
                 use_natural_foreign_keys=natural_foreign,
                 use_natural_primary_keys=natural_primary,
             )
-        text = json.dumps(objects, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+        text = json.dumps(objects, cls=ExactJSONEncoder, ensure_ascii=False, indent=1)
         if output:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
