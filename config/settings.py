@@ -255,6 +255,9 @@ PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
 # The overview and list pages are cached for anonymous readers (registry/cache.py) and
 # invalidated by any change to a record; 0 turns the cache off.
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)
+# Counts over whole tables (the overview's totals and charts, quotes per source) are kept as
+# long, for every reader, signed in or not; invalidated the same way (registry/cache.py).
+PUBLIC_TOTALS_CACHE_SECONDS = envint("PUBLIC_TOTALS_CACHE_SECONDS", 300)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}

@@ -50,6 +50,26 @@ def new_version():
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 
+def shared_totals(name, compute):
+    """Return ``compute()``, worked out once per version of the public data and kept in Django's
+    cache for PUBLIC_TOTALS_CACHE_SECONDS (0: never kept).
+
+    For counts over whole tables that every reader of a page would otherwise redo, whoever they
+    are: the overview's totals and charts, the quotes of each source. Without it those pages grow
+    with the registry (`make bench`, "public overview /" and "public /sources/"). Values must not
+    depend on the reader's language: keep numbers, name them when the page is made.
+    """
+    seconds = settings.PUBLIC_TOTALS_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = f"public-totals:{version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def page_key(request):
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"public-page:{version()}:{get_language()}:{path}"

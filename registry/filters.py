@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -97,8 +97,8 @@ def fields_used_by(*record_models):
     """Return the fields of study published records of these kinds are filed under: a list
     offers no field that would find nothing (one query, with the choices)."""
     used = Q()
-    for model in record_models:
-        used |= Q(pk__in=model.objects.published().values("fields"))
+    for model in record_models:  # EXISTS stops at the first published record of each field
+        used |= Q(Exists(model.objects.published().filter(fields=OuterRef("pk"))))
     return models.FieldOfStudy.objects.filter(used)
 
 

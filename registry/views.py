@@ -3,8 +3,7 @@
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -16,6 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, filters, maps, models, public
+from .cache import shared_totals
 from .slugs import resolve_slug
 
 
@@ -56,18 +56,13 @@ class HomeView(TemplateView):
             .prefetch_related(public.citations())
             .order_by(F("value").desc(nulls_last=True), "title")
         )
-        counts = []
-        for model, url_name, queryset in [
-            (models.Institution, "institution_list", models.Institution.objects.published()),
-            (models.Branch, "branch_list", models.Branch.objects.published()),
-            # Cooperation whose form the source does not state is not counted as an agreement.
-            (models.Agreement, "agreement_list", models.Agreement.objects.published().named()),
-            (models.Programme, "programme_list", models.Programme.objects.published()),
-        ]:
-            total = queryset.count()
-            counts.append({"label": COUNT_LABELS[model](total), "url_name": url_name, "total": total})
+        totals = shared_totals("overview-counts", overview_counts)
+        counts = [
+            {"label": COUNT_LABELS[model](totals[url_name]), "url_name": url_name, "total": totals[url_name]}
+            for model, url_name in OVERVIEW_LISTS
+        ]
         # ... but it is on the agreement list, so the card names it beside the agreements.
-        unstated = models.Agreement.objects.published().filter(kind=models.Agreement.Kind.UNSTATED).count()
+        unstated = totals["unstated"]
         if unstated:
             counts[2]["extra"] = ngettext(
                 "и %(count)d сотрудничество без названного соглашения",
@@ -79,6 +74,26 @@ class HomeView(TemplateView):
         context["institution_country_bars"], context["branch_country_bars"] = country_bars()
         context["recent"] = recent_records()
         return context
+
+
+OVERVIEW_LISTS = [
+    (models.Institution, "institution_list"),
+    (models.Branch, "branch_list"),
+    (models.Agreement, "agreement_list"),
+    (models.Programme, "programme_list"),
+]
+
+
+def overview_counts():
+    """Return the overview's totals: published records of each list, and cooperation of an
+    unstated form, which is not counted as an agreement."""
+    agreements = models.Agreement.objects.published()
+    totals = {
+        url_name: (agreements.named() if model is models.Agreement else model.objects.published()).count()
+        for model, url_name in OVERVIEW_LISTS
+    }
+    totals["unstated"] = agreements.filter(kind=models.Agreement.Kind.UNSTATED).count()
+    return totals
 
 
 #: "6 учреждений", "3 филиала": the word after a count, in the language's plural form.
@@ -99,16 +114,20 @@ def bars(rows):
 def status_bars():
     labels = dict(models.Status.choices)
     rows = []
-    for queryset in (models.Agreement.objects.published().named(), models.Programme.objects.published()):
-        model = queryset.model
-        for item in queryset.values("status").annotate(n=Count("id")).order_by("status"):
-            rows.append(
-                {
-                    "label": f"{model._meta.verbose_name_plural}: {labels[item['status']]}",
-                    "value": item["n"],
-                }
-            )
+    counts = shared_totals("status-counts", status_counts)
+    for model in (models.Agreement, models.Programme):
+        for status, n in counts[model._meta.model_name]:
+            rows.append({"label": f"{model._meta.verbose_name_plural}: {labels[status]}", "value": n})
     return bars(rows)
+
+
+def status_counts():
+    return {
+        queryset.model._meta.model_name: list(
+            queryset.values_list("status").annotate(n=Count("id")).order_by("status")
+        )
+        for queryset in (models.Agreement.objects.published().named(), models.Programme.objects.published())
+    }
 
 
 def country_bars():
@@ -117,12 +136,7 @@ def country_bars():
     Each is one grouped count over the table's published records (the publication rule: a branch
     counts only with its institution), then the countries named, sorted by name.
     """
-    institutions = dict(
-        models.Institution.objects.published().values_list("country").annotate(n=Count("id")).order_by()
-    )
-    branches = dict(
-        models.Branch.objects.published().values_list("country").annotate(n=Count("id")).order_by()
-    )
+    institutions, branches = shared_totals("country-counts", country_counts)
     institution_rows, branch_rows = [], []
     for country in models.Country.objects.filter(pk__in={*institutions, *branches}).order_by("name_ru"):
         if institutions.get(country.pk):
@@ -130,6 +144,13 @@ def country_bars():
         if branches.get(country.pk):
             branch_rows.append({"label": country.name, "value": branches[country.pk]})
     return bars(institution_rows), bars(branch_rows)
+
+
+def country_counts():
+    return [
+        dict(model.objects.published().values_list("country").annotate(n=Count("id")).order_by())
+        for model in (models.Institution, models.Branch)
+    ]
 
 
 def recent_records(limit=8):
@@ -218,22 +239,17 @@ class SourceListView(RegistryListView):
     model = models.Source
     filterset_class = filters.SourceFilter
 
-    def get_queryset(self):
-        # How many published quotes each source backs, counted in one subquery.
-        counts = (
-            models.Citation.objects.published()
-            .filter(source=OuterRef("pk"))
-            .order_by()
-            .values("source")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset()
-            .annotate(citation_count=Coalesce(Subquery(counts), Value(0)))
-            .order_by(*models.Source._meta.ordering)
-        )
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        quotes = shared_totals("quotes-per-source", quotes_per_source)
+        for source in context["object_list"]:
+            source.citation_count = quotes.get(source.pk, 0)
+        return context
+
+
+def quotes_per_source():
+    """Return {source id: how many published quotes it backs}."""
+    return dict(models.Citation.objects.published().values_list("source").annotate(n=Count("pk")).order_by())
 
 
 class IndicatorListView(RegistryListView):

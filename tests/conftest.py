@@ -28,6 +28,7 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests read each response's context; the page cache has tests of its own (test_public_cache.py).
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    settings.PUBLIC_TOTALS_CACHE_SECONDS = 0  # likewise the shared totals
 
 
 @pytest.fixture

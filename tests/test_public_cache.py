@@ -10,6 +10,7 @@ from tests import factories
 @pytest.fixture
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    settings.PUBLIC_TOTALS_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()
@@ -75,3 +76,22 @@ def test_a_page_cached_while_a_change_was_uncommitted_is_forgotten_at_commit(pag
         callbacks = len(transaction.get_connection().run_on_commit)
     assert callbacks == 1  # one new version at commit, however many records were written
     assert version() != during
+
+
+@pytest.mark.django_db
+def test_the_overview_totals_are_counted_once_per_change_for_every_reader(admin_client, page_cache):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.institution(name_ru="Первый вуз")
+    factories.source()
+    with CaptureQueriesContext(connection) as first:
+        admin_client.get("/")  # staff see no cached page, but the totals are shared
+        admin_client.get("/sources/")
+    with CaptureQueriesContext(connection) as again:
+        admin_client.get("/")
+        admin_client.get("/sources/")
+    assert len(again) < len(first)
+    assert admin_client.get("/").context["counts"][0]["total"] == 1
+    factories.institution(name_ru="Второй вуз")
+    assert admin_client.get("/").context["counts"][0]["total"] == 2
