@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, filters, maps, models, public
-from .cache import shared_totals
+from .cache import SharedCountPaginator, shared_totals
 from .slugs import resolve_slug
 
 
@@ -168,6 +168,7 @@ class RegistryListView(FilterView):
     """
 
     paginate_by = 25
+    paginator_class = SharedCountPaginator
     template_name_suffix = "_list"
 
     def get_queryset(self):

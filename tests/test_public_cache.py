@@ -88,10 +88,14 @@ def test_the_overview_totals_are_counted_once_per_change_for_every_reader(admin_
     with CaptureQueriesContext(connection) as first:
         admin_client.get("/")  # staff see no cached page, but the totals are shared
         admin_client.get("/sources/")
+        admin_client.get("/institutions/?country=RU")
     with CaptureQueriesContext(connection) as again:
         admin_client.get("/")
         admin_client.get("/sources/")
-    assert len(again) < len(first)
+        admin_client.get("/institutions/?country=RU")
+    counting = [q["sql"] for q in again.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counting == [] and len(again) < len(first)
     assert admin_client.get("/").context["counts"][0]["total"] == 1
     factories.institution(name_ru="Второй вуз")
     assert admin_client.get("/").context["counts"][0]["total"] == 2
+    assert admin_client.get("/institutions/").context["paginator"].count == 2
