@@ -481,6 +481,20 @@ def measure_page(client, url):
     return median_time(lambda: page(client, url)), count_queries(lambda: page(client, url))
 
 
+#: Pages whose totals are counted over whole tables once per change (registry/cache.py,
+#: shared_totals); the rows above time them as every reader after the first sees them.
+COLD_PAGES = ["/", "/sources/", "/agreements/?country=KZ"]
+
+
+def measure_cold(client, url):
+    """Time a page with the shared totals counted afresh, as the first reader after a change."""
+    settings.PUBLIC_TOTALS_CACHE_SECONDS = 0
+    try:
+        return measure_page(client, url)
+    finally:
+        settings.PUBLIC_TOTALS_CACHE_SECONDS = 300
+
+
 def main():
     setup_test_environment()
     database = settings.DATABASES["default"]
@@ -511,11 +525,23 @@ def main():
         public_pages = public_page_urls()
         small = {name: measure_page(client, url) for name, url in PAGES.items()}
         small_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
+        small_cold = {url: measure_cold(reader, url) for url in COLD_PAGES}
         bench_agreements(table, client)
         small_dump = measure_dump()
         generate(LARGE - SMALL, seed=2)
         large = {name: measure_page(client, url) for name, url in PAGES.items()}
         large_public = {name: measure_page(reader, url) for name, url in public_pages.items()}
+        for url in COLD_PAGES:
+            (t_small, q_small), (t_large, q_large) = small_cold[url], measure_cold(reader, url)
+            table.add(
+                f"public {url}, totals not yet counted",
+                LARGE,
+                t_large,
+                t_small,
+                "none: the first reader after a change",
+                queries=f"{q_small} -> {q_large}",
+                baseline_name=f"same at {SMALL}",
+            )
         for name in public_pages:
             (t_small, q_small), (t_large, q_large) = small_public[name], large_public[name]
             table.add(
