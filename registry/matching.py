@@ -29,7 +29,9 @@ from .slugs import resolve_slug
 
 ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I)
 WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I)
-CODE = re.compile(r"^[-\w]+$")
+#: Codes are Latin letters, digits, "-" and "_" (slugs, ISO and ISCED codes): "МГУ" is no code,
+#: so a Cyrillic acronym costs no code lookup.
+CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 #: A candidate scoring less than this (out of 100) is not worth showing.
 MIN_SCORE = 50
 #: How many records matching some words are scored when no record matches them all.
