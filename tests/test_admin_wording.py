@@ -1,5 +1,6 @@
 """The admin reads as Russian written by a person, and fills in what it can for the clerk."""
 
+import datetime
 import json
 import zoneinfo
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from django.utils.html import strip_tags
 from registry import models
 from registry.spreadsheets import resource_for
 from tests import factories
+from tests.forms import form_data
 from tests.spreadsheets import INSTITUTION_HEADERS, institution_row, xlsx_bytes
 
 
@@ -153,6 +155,43 @@ class TestHistoryPages:
         assert "Historical" not in text
         assert ">Institutions</a>" in text
         assert "Revert to version" in text
+
+
+@pytest.mark.django_db
+class TestRevertAndRestoreMessages:
+    @pytest.fixture
+    def renamed(self):
+        record = factories.institution(name_ru="Первое имя")
+        first = record.history.latest()
+        first.history_date = datetime.datetime(2025, 11, 12, 7, 5, tzinfo=datetime.UTC)
+        first.save()
+        record.name_ru = "Второе имя"
+        record.save()
+        return record, first
+
+    def revert(self, client, version):
+        url = reverse("admin:registry_institution_simple_history", args=[version.id, version.history_id])
+        return client.post(url, form_data(client.get(url).content.decode()), follow=True)
+
+    def test_a_revert_says_which_version_it_went_back_to(self, editor_client, renamed, settings):
+        settings.TIME_ZONE = "Asia/Almaty"  # UTC+5
+        record, first = renamed
+        response = self.revert(editor_client, first)
+        shown = [strip_tags(str(message)) for message in response.context["messages"]]
+        assert shown == ["Запись «Первое имя» (учреждение) возвращена к версии от 12 ноября 2025 г. 12:05."]
+        history = editor_client.get(reverse("admin:registry_institution_history", args=[record.pk]))
+        assert "возврат к версии от 12 ноября 2025 г. 12:05" in history.content.decode()
+        editor_client.cookies["django_language"] = "en"
+        english = editor_client.get(reverse("admin:registry_institution_history", args=[record.pk]))
+        assert "reverted to the version of Nov. 12, 2025, 12:05 p.m." in english.content.decode()
+
+    def test_a_restore_says_the_record_was_restored(self, editor_client):
+        record = factories.institution(name_ru="Удаляемый")
+        version = record.history.latest()
+        record.delete()
+        response = self.revert(editor_client, version)
+        shown = [strip_tags(str(message)) for message in response.context["messages"]]
+        assert shown == ["Запись «Удаляемый» (учреждение) восстановлена."]
 
 
 @pytest.mark.django_db
