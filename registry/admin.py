@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -245,6 +246,17 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
         super().delete_model(request, obj)
         log_deletion(request, self.opts, [obj])
 
+    def get_deleted_objects(self, objs, request):
+        # The confirmation lists the rows deleted with the record; the rows linking it to its
+        # fields of study or regions are not records, and Django names them by their internal
+        # names ("Связи agreement-fieldofstudy", "Agreement_fields object (5049)"): leave them out.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [m._meta for m in django_apps.get_models(include_auto_created=True) if m._meta.auto_created]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in links)
+        names = {str(opts.verbose_name_plural) for opts in links}
+        counts = {name: count for name, count in counts.items() if str(name) not in names}
+        return without_link_rows(deleted, prefixes), counts, perms_needed, protected
+
     def delete_queryset(self, request, queryset):
         deleted = list(queryset)
         super().delete_queryset(request, queryset)
@@ -311,6 +323,23 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     def history_action(self, object_id):
         """Return "revert" for a record that exists, "restore" for a deleted one."""
         return "revert" if self.model._default_manager.filter(pk=object_id).exists() else "restore"
+
+
+def without_link_rows(deleted, prefixes):
+    """Return Django's nested list of rows to delete less the link rows, named by `prefixes`.
+
+    Django names a row it has no admin page for "<verbose name>: <row>" in plain text; a row
+    with a page is a link (safe HTML) and is always kept.
+    """
+    kept = []
+    for item in deleted:
+        if isinstance(item, list):
+            nested = without_link_rows(item, prefixes)
+            if nested:
+                kept.append(nested)
+        elif isinstance(item, SafeData) or not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
 
 
 def key_or_404(model, value):

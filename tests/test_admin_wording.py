@@ -195,6 +195,27 @@ class TestRevertAndRestoreMessages:
 
 
 @pytest.mark.django_db
+class TestDeletionSummary:
+    def test_it_lists_parties_steps_and_quotes_but_not_link_rows(self, editor_client):
+        source = factories.source()
+        agreement = factories.agreement()
+        agreement.fields.set([factories.field_of_study()])
+        agreement.parties.first().regions.set([factories.region()])
+        models.AgreementStatusStep.objects.create(
+            agreement=agreement, status="signed", date=datetime.date(2025, 11, 12), source=source
+        )
+        models.Citation.objects.create(agreement=agreement, source=source, quote="Подписали.")
+        page = editor_client.get(reverse("admin:registry_agreement_delete", args=[agreement.pk]))
+        text = strip_tags(page.content.decode())
+        for shown in ("Стороны соглашения: 2", "История состояний: 1", "Цитаты: 1", "Сторона соглашения:"):
+            assert shown in text
+        for internal in ("Связ", "object (", "agreement-fieldofstudy", "_regions"):
+            assert internal not in text
+        assert editor_client.post(page.request["PATH_INFO"], {"post": "yes"}).status_code == 302
+        assert not models.Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+@pytest.mark.django_db
 class TestLoginAttempts:
     def test_superusers_see_them_under_a_plain_name(self, admin_client):
         index = admin_client.get("/admin/").content.decode()
