@@ -8,8 +8,9 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import ngettext
 
 from registry import models
 from registry.spreadsheets import resource_for
@@ -213,6 +214,44 @@ class TestDeletionSummary:
             assert internal not in text
         assert editor_client.post(page.request["PATH_INFO"], {"post": "yes"}).status_code == 302
         assert not models.Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+@pytest.mark.django_db
+class TestListCounts:
+    @pytest.mark.parametrize(
+        "count, russian, english",
+        [
+            (0, "0 записей", "0 records"),
+            (1, "1 запись", "1 record"),
+            (2, "2 записи", "2 records"),
+            (5, "5 записей", "5 records"),
+            (11, "11 записей", "11 records"),
+            (21, "21 запись", "21 records"),
+            (101, "101 запись", "101 records"),
+        ],
+    )
+    def test_a_list_counts_its_records_in_words_that_agree(self, editor_client, count, russian, english):
+        models.FieldOfStudy.objects.bulk_create(
+            [
+                models.FieldOfStudy(code=f"{n:04d}", name_ru=f"Направление {n}", name_en=f"Field {n}")
+                for n in range(count)
+            ]
+        )
+
+        def paginator():
+            page = editor_client.get(reverse("admin:registry_fieldofstudy_changelist")).content.decode()
+            text = strip_tags(page.split('<p class="paginator">')[1].split("</p>")[0])
+            return f" {' '.join(text.split())} "  # page numbers, the count, "show all"
+
+        assert f" {russian} " in paginator()
+        editor_client.cookies["django_language"] = "en"
+        assert f" {english} " in paginator()
+
+    @pytest.mark.parametrize("count", [0, 1, 2, 5, 11, 21, 101])
+    def test_kazakh_says_the_same_word_after_any_number(self, count):
+        with translation.override("kk"):
+            words = ngettext("%(counter)s запись", "%(counter)s записей", count) % {"counter": count}
+        assert words == f"{count} жазба"
 
 
 @pytest.mark.django_db
