@@ -8,11 +8,12 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
-from django.db import transaction
+from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -192,25 +194,68 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     list_per_page = 50
 
     def save_model(self, request, obj, form, change):
-        # Saving a deleted record's version from its history restores it; bring back with it the
-        # parties, steps, quotes and branches that were deleted together with it.
-        deletion = history.last_deletion(self.model, obj.pk) if change else None
-        if deletion is not None:
-            obj._change_reason = history.RESTORED
+        # A version saved from the record's history page reverts the record to it, or restores a
+        # deleted one; either brings back the rows the record had then (parties, steps, quotes),
+        # and a restore the branches deleted with it (registry/history.py).
+        version = to_historic(obj) if change else None
+        deletion = history.last_deletion(self.model, obj.pk) if version is not None else None
+        if version is not None:
+            obj._change_reason = history.bringing_back_reason(version, restoring=deletion is not None)
         super().save_model(request, obj, form, change)
-        if deletion is not None:
-            restored = history.restore_children(obj, deletion, request.user)
-            if restored:
-                message = ngettext(
-                    "Вместе с записью восстановлена %d связанная строка.",
-                    "Вместе с записью восстановлено связанных строк: %d.",
-                    restored,
-                )
-                self.message_user(request, message % restored, messages.SUCCESS)
+        if version is not None:
+            # The record's many-to-many values before its rows (history_form_view saves them
+            # again after this and finds nothing to change): see bring_back_children.
+            form.save_m2m()
+            rows = history.bring_back_children(obj, version, deletion, request.user)
+            obj._brought_back = (version, deletion is not None, rows)
+
+    def response_change(self, request, obj):
+        # Say what a revert or a restore did, not that the record was "changed".
+        if not hasattr(obj, "_brought_back"):
+            return super().response_change(request, obj)
+        version, restored, rows = obj._brought_back
+        names = {
+            "obj": format_html(
+                '<a href="{}">{}</a>', reverse(admin_urlname(self.opts, "change"), args=[obj.pk]), obj
+            ),
+            "name": self.opts.verbose_name,
+        }
+        if restored:
+            message = format_html(gettext("Запись «{obj}» ({name}) восстановлена."), **names)
+            rows_message = ngettext(
+                "Вместе с записью восстановлена %d связанная строка.",
+                "Вместе с записью восстановлено связанных строк: %d.",
+                rows,
+            )
+        else:
+            when = history.local_time(version.history_date)
+            message = format_html(
+                gettext("Запись «{obj}» ({name}) возвращена к версии от {date}."), date=when, **names
+            )
+            rows_message = ngettext(
+                "Вместе с записью к версии возвращена %d связанная строка.",
+                "Вместе с записью к версии возвращено связанных строк: %d.",
+                rows,
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        if rows:
+            self.message_user(request, rows_message % rows, messages.SUCCESS)
+        return self.response_post_save_change(request, obj)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         log_deletion(request, self.opts, [obj])
+
+    def get_deleted_objects(self, objs, request):
+        # The confirmation lists the rows deleted with the record; the rows linking it to its
+        # fields of study or regions are not records, and Django names them by their internal
+        # names ("Связи agreement-fieldofstudy", "Agreement_fields object (5049)"): leave them out.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [m._meta for m in django_apps.get_models(include_auto_created=True) if m._meta.auto_created]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in links)
+        names = {str(opts.verbose_name_plural) for opts in links}
+        counts = {name: count for name, count in counts.items() if str(name) not in names}
+        return without_link_rows(deleted, prefixes), counts, perms_needed, protected
 
     def delete_queryset(self, request, queryset):
         deleted = list(queryset)
@@ -229,11 +274,19 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         object_id = key_or_404(self.model, unquote(object_id))
-        key_or_404(self.model.history.model, version_id)
+        version_id = key_or_404(self.model.history.model, version_id)
         # The same rule hides the Revert button and refuses the POST.
         if request.method == "POST" and self.revert_disabled(request, self.model(pk=object_id)):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        version = self.model.history.filter(id=object_id, history_id=version_id).first()
+        # The page lists the rows the version had, which a revert brings back with it.
+        rows = history.describe_rows(version) if version is not None else []
+        extra_context = {**(extra_context or {}), "version_rows": rows}
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        # The record and its rows are written back together or not at all, as a change form is.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # As the library's, but with the many-to-many values read for the whole page at once: the
@@ -270,6 +323,23 @@ class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     def history_action(self, object_id):
         """Return "revert" for a record that exists, "restore" for a deleted one."""
         return "revert" if self.model._default_manager.filter(pk=object_id).exists() else "restore"
+
+
+def without_link_rows(deleted, prefixes):
+    """Return Django's nested list of rows to delete less the link rows, named by `prefixes`.
+
+    Django names a row it has no admin page for "<verbose name>: <row>" in plain text; a row
+    with a page is a link (safe HTML) and is always kept.
+    """
+    kept = []
+    for item in deleted:
+        if isinstance(item, list):
+            nested = without_link_rows(item, prefixes)
+            if nested:
+                kept.append(nested)
+        elif isinstance(item, SafeData) or not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
 
 
 def key_or_404(model, value):

@@ -6,6 +6,10 @@ deletion is kept in that row's own history (django-simple-history). Restoring th
 back the rows whose deletion was recorded by the same user at the same moment as the record's —
 not rows someone removed separately earlier.
 
+Reverting a record to a version brings back the rows it had while that version was its latest
+(``revert_children``): rows deleted since come back, rows changed since get their values then,
+rows added since are deleted — each change kept in that row's history with who reverted and why.
+
 Every version also holds the record's many-to-many values (an agreement's fields of study, a
 party's regions), and reverting to a version or restoring it sets them back. The library keeps
 them (``HistoricalRecords(m2m_fields=...)``, a historical table per field) but leaves gaps, each
@@ -18,9 +22,11 @@ import datetime
 import functools
 from collections import defaultdict
 
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
-from django.utils.translation import gettext_noop
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_noop
 from simple_history.manager import HistoryManager
 from simple_history.models import DeletedObject, HistoricalRecords, ModelChange, ModelDelta
 from simple_history.signals import post_create_historical_record, pre_create_historical_m2m_records
@@ -28,6 +34,8 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 #: Rows deleted within this time of their record, by the same user, were deleted with it.
 DELETED_TOGETHER = datetime.timedelta(seconds=10)
 RESTORED = "restored"
+#: A revert's reason: this, then the date of the version reverted to (ISO 8601, as stored).
+REVERTED_TO = "reverted to "
 #: Why a version was written, as stored in history; the history page shows them translated.
 CHANGE_REASONS = [
     gettext_noop("import"),
@@ -36,6 +44,29 @@ CHANGE_REASONS = [
     gettext_noop("restored"),
     gettext_noop("status step"),
 ]
+
+
+def bringing_back_reason(version, restoring):
+    """Return the change reason of a record and its rows brought back to `version`."""
+    return RESTORED if restoring else REVERTED_TO + version.history_date.isoformat()
+
+
+def describe_reason(reason):
+    """Return why a version was written, in the reader's language ("—" when nobody said)."""
+    if not reason:
+        return "—"
+    if reason.startswith(REVERTED_TO):
+        try:
+            date = datetime.datetime.fromisoformat(reason.removeprefix(REVERTED_TO))
+        except ValueError:
+            return reason
+        return gettext("возврат к версии от %(date)s") % {"date": local_time(date)}
+    return gettext(reason)
+
+
+def local_time(date):
+    """Return the moment as the history page shows it: local time, in the reader's format."""
+    return formats.date_format(timezone.localtime(date), "DATETIME_FORMAT")
 
 
 def history_of(model):
@@ -225,10 +256,15 @@ def connect_receivers():
     pre_create_historical_m2m_records.connect(record_m2m_at_deletion)
 
 
-def child_relations(model):
-    """Yield (child model, foreign key name) for the one-to-many rows of a record with history."""
+def child_relations(model, owned=False):
+    """Yield (child model, foreign key name) for the one-to-many rows of a record with history.
+
+    `owned`: only the rows that belong to the record — deleted with it and edited on its page
+    (parties, status steps, quotes) — not records of their own that point to it (branches).
+    """
     for relation in model._meta.related_objects:
-        if relation.one_to_many and history_of(relation.related_model) is not None:
+        belongs = not owned or relation.on_delete is models.CASCADE
+        if relation.one_to_many and belongs and history_of(relation.related_model) is not None:
             yield relation.related_model, relation.field.attname
 
 
@@ -268,12 +304,172 @@ def restore_children(record, deletion, user=None):
             child = entry.instance
             if not refers_to_existing_records(child):
                 continue  # e.g. a party of an agreement deleted in the same minute, still deleted
-            child._change_reason = RESTORED
-            child._history_user = user
-            child.save()
-            set_m2m_as_recorded(child, entry)
+            write_as_recorded(child, entry, user, RESTORED)
             restored += 1 + restore_children(child, entry, user)
     return restored
+
+
+def write_as_recorded(row, entry, user, reason):
+    """Save the row with the values and many-to-many values its history `entry` holds.
+
+    The row's record is written in the same action with the version's own status, so a status
+    step written here does not make the record follow it (see ``signals.status_follows_steps``).
+    """
+    mark_as_written_back(row, user, reason)
+    row.save()
+    set_m2m_as_recorded(row, entry)
+
+
+def mark_as_written_back(row, user, reason):
+    """Have the row's next history entry name `user` and `reason`, and its status follow nothing."""
+    row._history_user = user
+    row._change_reason = reason
+    row._status_as_recorded = True
+
+
+def next_action_start(version):
+    """Return when the action that wrote the record's version after `version` began (None if
+    `version` is its latest): the rows the record had while `version` was its latest are the
+    rows it had just before then.
+
+    Most actions write the record's version first, then its rows' (a form, a revert, a
+    restore). Two write rows first: a deletion deletes them before the record (Django's
+    cascade), and an import writes parties before the records' versions. Their rows' changes
+    are the ones their user made within DELETED_TOGETHER before the record's entry, nearer to it
+    than to `version`: the same rule as "deleted together" in restore_children.
+    """
+    history = history_of(version.instance_type)
+    following = (
+        history.filter(id=version.id)
+        .filter(
+            models.Q(history_date__gt=version.history_date)
+            | models.Q(history_date=version.history_date, history_id__gt=version.history_id)
+        )
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    if following is None:
+        return None
+    start = following.history_date
+    if following.history_type == "-":
+        kinds = {"history_type": "-"}
+    elif following.history_change_reason == "import":
+        kinds = {}
+    else:
+        return start
+    earliest = start - DELETED_TOGETHER
+    if following.history_user_id == version.history_user_id:
+        earliest = max(earliest, version.history_date + (start - version.history_date) / 2)
+    for child_model, fk_name in child_relations(version.instance_type, owned=True):
+        first_change = (
+            history_of(child_model)
+            .filter(
+                **{fk_name: version.id},
+                **kinds,
+                history_user_id=following.history_user_id,
+                history_date__gte=earliest,
+                history_date__lt=start,
+            )
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        if first_change is not None:
+            start = min(start, first_change)
+    return start
+
+
+def rows_at(version, until=None):
+    """Return [(child model, foreign key name, {row id: its history entry})] for the rows the
+    record had while `version` was its latest (`until`: when that ended, from next_action_start)."""
+    rows = []
+    for child_model, fk_name in child_relations(version.instance_type, owned=True):
+        history = history_of(child_model)
+        entries = history.filter(id__in=history.filter(**{fk_name: version.id}).values("id"))
+        if until is not None:
+            entries = entries.filter(history_date__lt=until)
+        latest = {}
+        for entry in entries.order_by("history_id"):  # as written: each row's last entry wins
+            latest[entry.id] = entry
+        then = {
+            pk: entry
+            for pk, entry in sorted(latest.items())
+            if entry.history_type != "-" and getattr(entry, fk_name) == version.id
+        }
+        rows.append((child_model, fk_name, then))
+    return rows
+
+
+def differs(row, entry):
+    """Return whether the saved row's values differ from those its history `entry` holds."""
+    recorded = entry.instance
+    for field in type(row)._meta.concrete_fields:
+        if field.editable and getattr(row, field.attname) != getattr(recorded, field.attname):
+            return True
+    return any(
+        set(getattr(row, name).values_list("pk", flat=True)) != {related.pk for related in values}
+        for name, values in recorded_m2m(entry).items()
+    )
+
+
+def revert_children(record, version, user=None, reason=None):
+    """Give the saved record the rows it had while `version` was its latest: rows deleted since
+    come back, rows changed since get their values then, rows added since are deleted. Each
+    change is kept in the row's history with `user` and `reason`.
+
+    Rows this cannot bring back are left as they are: one now under another record, one whose
+    institution or source is gone, one with no recorded creation. Return how many rows changed.
+    """
+    until = next_action_start(version)
+    if until is None:
+        return 0  # the latest version: the rows are as it has them
+    reason = reason or bringing_back_reason(version, restoring=False)
+    changed = 0
+    for child_model, fk_name, then in rows_at(version, until):
+        history = history_of(child_model)
+        now = {row.pk: row for row in child_model._default_manager.filter(**{fk_name: record.pk})}
+        others = set(now) - set(then)
+        added_since = set(
+            history.filter(id__in=others, history_type="+", history_date__gte=until)
+            .exclude(id__in=history.filter(id__in=others, history_date__lt=until).values("id"))
+            .values_list("id", flat=True)
+        )
+        for pk in sorted(added_since):
+            mark_as_written_back(now[pk], user, reason)
+            now[pk].delete()
+            changed += 1
+        for pk, entry in then.items():
+            row = now.get(pk)
+            if row is None and child_model._default_manager.filter(pk=pk).exists():
+                continue  # under another record now
+            if row is not None and not differs(row, entry):
+                continue
+            child = entry.instance
+            if refers_to_existing_records(child):
+                write_as_recorded(child, entry, user, reason)
+                changed += 1
+    return changed
+
+
+def describe_rows(version):
+    """Return [(title, [row in words])] for the rows the record had while `version` was its
+    latest, for the version's page: what a revert to it brings back."""
+    sections = []
+    for child_model, _fk_name, then in rows_at(version, next_action_start(version)):
+        lines = []
+        for entry in then.values():
+            row = entry.instance
+            try:
+                words = str(row)
+            except ObjectDoesNotExist:  # what it pointed to is deleted since
+                words = f"{child_model._meta.verbose_name} {entry.id}"
+            for name, values in recorded_m2m(entry).items():
+                if values:
+                    field = child_model._meta.get_field(name)
+                    words += f" ({field.verbose_name}: {', '.join(str(value) for value in values)})"
+            lines.append(words)
+        sections.append((child_model._meta.verbose_name_plural, lines))
+    return sections
 
 
 @transaction.atomic
@@ -285,10 +481,24 @@ def restore_with_children(record_history, user=None):
     model = record_history.instance_type
     deletion = last_deletion(model, record_history.id)
     record = record_history.instance
-    record._change_reason = RESTORED
-    record._history_user = user
-    record.save()
-    set_m2m_as_recorded(record, record_history)
-    if deletion is not None:
-        restore_children(record, deletion, user)
+    write_as_recorded(record, record_history, user, RESTORED)
+    bring_back_children(record, record_history, deletion, user)
     return record
+
+
+def bring_back_children(record, version, deletion=None, user=None):
+    """After the record was saved as at `version` — restored if `deletion` (its deletion's
+    history entry) is given, else reverted — bring back its rows: those deleted with it, then
+    as they were while `version` was its latest. Return how many rows changed.
+
+    Call it once the record's many-to-many values are saved too: a record whose status its
+    steps no longer back (a step that cannot come back) then follows its latest step, as after
+    any change of steps, in a version of its own that holds them.
+    """
+    restored = restore_children(record, deletion, user) if deletion is not None else 0
+    reason = bringing_back_reason(version, restoring=deletion is not None)
+    changed = restored + revert_children(record, version, user, reason)
+    if hasattr(record, "follow_latest_step"):
+        record._history_user = user
+        record.follow_latest_step()
+    return changed

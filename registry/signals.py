@@ -41,8 +41,9 @@ def keep_former_slug(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=AgreementStatusStep)
 @receiver(post_delete, sender=ProgrammeStatusStep)
 def status_follows_steps(sender, instance, raw=False, **kwargs):
-    # A record's status is its latest step's; fixtures and backups carry both as they were.
-    if raw:
+    # A record's status is its latest step's; fixtures and backups carry both as they were, and
+    # so do a revert and a restore, which write the record's status with its steps (history.py).
+    if raw or getattr(instance, "_status_as_recorded", False):
         return
     if sender is AgreementStatusStep:
         record = Agreement.objects.filter(pk=instance.agreement_id).first()

@@ -1,5 +1,6 @@
 """The admin reads as Russian written by a person, and fills in what it can for the clerk."""
 
+import datetime
 import json
 import zoneinfo
 from urllib.parse import quote
@@ -7,12 +8,14 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import ngettext
 
 from registry import models
 from registry.spreadsheets import resource_for
 from tests import factories
+from tests.forms import form_data
 from tests.spreadsheets import INSTITUTION_HEADERS, institution_row, xlsx_bytes
 
 
@@ -153,6 +156,102 @@ class TestHistoryPages:
         assert "Historical" not in text
         assert ">Institutions</a>" in text
         assert "Revert to version" in text
+
+
+@pytest.mark.django_db
+class TestRevertAndRestoreMessages:
+    @pytest.fixture
+    def renamed(self):
+        record = factories.institution(name_ru="Первое имя")
+        first = record.history.latest()
+        first.history_date = datetime.datetime(2025, 11, 12, 7, 5, tzinfo=datetime.UTC)
+        first.save()
+        record.name_ru = "Второе имя"
+        record.save()
+        return record, first
+
+    def revert(self, client, version):
+        url = reverse("admin:registry_institution_simple_history", args=[version.id, version.history_id])
+        return client.post(url, form_data(client.get(url).content.decode()), follow=True)
+
+    def test_a_revert_says_which_version_it_went_back_to(self, editor_client, renamed, settings):
+        settings.TIME_ZONE = "Asia/Almaty"  # UTC+5
+        record, first = renamed
+        response = self.revert(editor_client, first)
+        shown = [strip_tags(str(message)) for message in response.context["messages"]]
+        assert shown == ["Запись «Первое имя» (учреждение) возвращена к версии от 12 ноября 2025 г. 12:05."]
+        history = editor_client.get(reverse("admin:registry_institution_history", args=[record.pk]))
+        assert "возврат к версии от 12 ноября 2025 г. 12:05" in history.content.decode()
+        editor_client.cookies["django_language"] = "en"
+        english = editor_client.get(reverse("admin:registry_institution_history", args=[record.pk]))
+        assert "reverted to the version of Nov. 12, 2025, 12:05 p.m." in english.content.decode()
+
+    def test_a_restore_says_the_record_was_restored(self, editor_client):
+        record = factories.institution(name_ru="Удаляемый")
+        version = record.history.latest()
+        record.delete()
+        response = self.revert(editor_client, version)
+        shown = [strip_tags(str(message)) for message in response.context["messages"]]
+        assert shown == ["Запись «Удаляемый» (учреждение) восстановлена."]
+
+
+@pytest.mark.django_db
+class TestDeletionSummary:
+    def test_it_lists_parties_steps_and_quotes_but_not_link_rows(self, editor_client):
+        source = factories.source()
+        agreement = factories.agreement()
+        agreement.fields.set([factories.field_of_study()])
+        agreement.parties.first().regions.set([factories.region()])
+        models.AgreementStatusStep.objects.create(
+            agreement=agreement, status="signed", date=datetime.date(2025, 11, 12), source=source
+        )
+        models.Citation.objects.create(agreement=agreement, source=source, quote="Подписали.")
+        page = editor_client.get(reverse("admin:registry_agreement_delete", args=[agreement.pk]))
+        text = strip_tags(page.content.decode())
+        for shown in ("Стороны соглашения: 2", "История состояний: 1", "Цитаты: 1", "Сторона соглашения:"):
+            assert shown in text
+        for internal in ("Связ", "object (", "agreement-fieldofstudy", "_regions"):
+            assert internal not in text
+        assert editor_client.post(page.request["PATH_INFO"], {"post": "yes"}).status_code == 302
+        assert not models.Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+@pytest.mark.django_db
+class TestListCounts:
+    @pytest.mark.parametrize(
+        "count, russian, english",
+        [
+            (0, "0 записей", "0 records"),
+            (1, "1 запись", "1 record"),
+            (2, "2 записи", "2 records"),
+            (5, "5 записей", "5 records"),
+            (11, "11 записей", "11 records"),
+            (21, "21 запись", "21 records"),
+            (101, "101 запись", "101 records"),
+        ],
+    )
+    def test_a_list_counts_its_records_in_words_that_agree(self, editor_client, count, russian, english):
+        models.FieldOfStudy.objects.bulk_create(
+            [
+                models.FieldOfStudy(code=f"{n:04d}", name_ru=f"Направление {n}", name_en=f"Field {n}")
+                for n in range(count)
+            ]
+        )
+
+        def paginator():
+            page = editor_client.get(reverse("admin:registry_fieldofstudy_changelist")).content.decode()
+            text = strip_tags(page.split('<p class="paginator">')[1].split("</p>")[0])
+            return f" {' '.join(text.split())} "  # page numbers, the count, "show all"
+
+        assert f" {russian} " in paginator()
+        editor_client.cookies["django_language"] = "en"
+        assert f" {english} " in paginator()
+
+    @pytest.mark.parametrize("count", [0, 1, 2, 5, 11, 21, 101])
+    def test_kazakh_says_the_same_word_after_any_number(self, count):
+        with translation.override("kk"):
+            words = ngettext("%(counter)s запись", "%(counter)s записей", count) % {"counter": count}
+        assert words == f"{count} жазба"
 
 
 @pytest.mark.django_db
