@@ -20,6 +20,8 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 
 def needs_guard(text):
     """Return whether an exported text cell gets the apostrophe (see the module docstring)."""
+    if text[:1] not in GUARD_START:
+        return False
     if text[0] == "'":
         return text[1:2] in GUARDED_NEXT
     return not PLAIN_NUMBER.fullmatch(text)

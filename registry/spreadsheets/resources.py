@@ -36,6 +36,7 @@ from .headers import resolve_headers
 from .readers import CellError
 from .reports import ImportFailure, sheet_errors
 from .widgets import (
+    Cells,
     ChoiceWidget,
     DateWidget,
     Field,
@@ -664,7 +665,14 @@ class PartiesField(Field):
         return tuple(party_spec(p) for p in getattr(instance, self.relation).all())
 
     def export(self, instance, **kwargs):
-        return "; ".join(render_party(spec) for spec in self.get_value(instance))
+        return render_parties(self.get_value(instance))
+
+    def export_cells(self, force_native_type=False):
+        return Cells(
+            ("institution__slug", "description", "country__code"),
+            lambda parties: render_parties(spec_of(*party) for party in parties),
+            many=self.relation,
+        )
 
     def write_batch(self, records, user=None):
         """Write the parties of a batch of records that have ids: one read of those stored, then
@@ -722,9 +730,19 @@ def split_parties(value):
 
 
 def party_spec(party):
-    if party.institution_id:
-        return ("institution", party.institution.slug, "")
-    return ("group", party.description, party.country.code if party.country_id else "")
+    return spec_of(
+        party.institution.slug if party.institution_id else None,
+        party.description,
+        party.country.code if party.country_id else None,
+    )
+
+
+def spec_of(institution_slug, description, country_code):
+    """Return a party as (kind, code or description, country code): a registered institution
+    if it has one, else a group described in words."""
+    if institution_slug is not None:
+        return ("institution", institution_slug, "")
+    return ("group", description, country_code or "")
 
 
 def render_party(spec):
@@ -732,6 +750,10 @@ def render_party(spec):
     if kind == "institution":
         return value
     return f"«{value}» ({code})" if code else f"«{value}»"
+
+
+def render_parties(specs):
+    return "; ".join(render_party(spec) for spec in specs)
 
 
 class UndertakingResource(RegistryResource):
@@ -867,6 +889,9 @@ class UidWidget(Widget):
     def render(self, value, obj=None, **kwargs):
         return str(value) if value else ""
 
+    def export_cells(self, attribute, force_native_type=False):
+        return Cells((attribute,), self.render)
+
 
 class CitedRecordWidget(Widget):
     """The record a citation backs, written as `kind:code`, e.g. `institution:msu`; after the
@@ -895,8 +920,12 @@ class CitedRecordWidget(Widget):
             )
         return self.references[kind].find(text)
 
+    @staticmethod
+    def label(kind, slug):
+        return f"{kind}:{slug}"
+
     def render(self, value, obj=None, **kwargs):
-        return f"{value._meta.model_name}:{value.slug}" if value else ""
+        return self.label(value._meta.model_name, value.slug) if value else ""
 
 
 class CitedRecordField(Field):
@@ -907,6 +936,16 @@ class CitedRecordField(Field):
 
     def get_value(self, instance):
         return instance.cited_record
+
+    def export_cells(self, force_native_type=False):
+        # The first record of CITED_MODELS that is set, as Citation.cited_record finds it.
+        label = self.widget.label
+
+        def cell(*slugs):
+            kinds = zip(models.CITED_MODELS, slugs, strict=True)
+            return next((label(kind, slug) for kind, slug in kinds if slug is not None), "")
+
+        return Cells(tuple(f"{kind}__slug" for kind in models.CITED_MODELS), cell)
 
 
 class CitationResource(RegistryResource):
