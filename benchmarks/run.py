@@ -348,10 +348,11 @@ def export_queryset():
 
 
 def our_export(file_format):
-    dataset = InstitutionResource().export(
-        queryset=export_queryset(), force_native_type=file_format.native_types
+    """Export as the admin does: rows streamed from the resource to the format's writer."""
+    rows = InstitutionResource().export(
+        queryset=export_queryset(), force_native_type=file_format.native_types, streamed=True
     )
-    return file_format.export_data(dataset)
+    return file_format.export_data(rows)
 
 
 #: The export's columns as one values_list query: the floor no export can beat.

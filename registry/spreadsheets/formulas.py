@@ -39,6 +39,25 @@ def guarded_row(row):
     ]
 
 
+def guarded_rows(rows):
+    """Yield the rows with the guard on every text cell that needs it.
+
+    Rows that say which columns may need it (`text_columns`, as an export's rows do: not numbers,
+    dates, or labels that do not) have only those looked at, and are guarded in place. A speed-up
+    for "admin export XLSX" and "admin export CSV" in `make bench`.
+    """
+    columns = getattr(rows, "text_columns", None)
+    if columns is None:
+        yield from map(guarded_row, rows)
+        return
+    for row in rows:
+        for index in columns:
+            cell = row[index]
+            if cell.__class__ is str and cell[:1] in GUARD_START and needs_guard(cell):
+                row[index] = "'" + cell
+        yield row
+
+
 def unguarded(text):
     """Return an imported text cell with the export's guard taken off, exactly."""
     if text[:1] == "'" and text[1:2] in GUARDED_NEXT:
