@@ -198,3 +198,10 @@ def test_the_floor_make_bench_compares_against_writes_the_same_file(article):
     ] == [
         [blank.get(value, value) for _type, value in row] for row in cells_of(run.our_export(XLSX()), "XLSX")
     ]
+
+
+@pytest.mark.django_db
+def test_records_given_as_a_list_are_exported_by_the_library(every_value):
+    records = list(models.Branch.objects.all())
+    dataset = resource_for("branch")().export(records)
+    assert [list(row) for row in dataset] == rendered_by_the_library(resource_for("branch")(), records, False)

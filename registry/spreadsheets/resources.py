@@ -187,13 +187,13 @@ class RegistryResource(resources.ModelResource):
         them all; the columns, headers and queryset are the library's, from this resource.
 
         Speed-up for the `make bench` rows "admin export XLSX" and "admin export CSV": rows are
-        read as values, not records (see `exports`). A resource with a column only a record can
-        give is exported by the library record by record; one with an `after_export` hook gets
-        the Dataset that hook expects.
+        read as values, not records (see `exports`). Records given as a list, or a column only a
+        record can give, are exported by the library record by record; a resource with an
+        `after_export` hook gets the Dataset that hook expects.
         """
         fields = self.get_export_fields(kwargs.get("export_fields"))
         columns = export_columns(self, fields, kwargs.get("force_native_type", False))
-        if columns is None:
+        if columns is None or not isinstance(queryset, (db_models.QuerySet, type(None))):
             return super().export(queryset, **kwargs)
         self.before_export(queryset, **kwargs)
         if queryset is None:
