@@ -21,8 +21,8 @@ class ExportRows:
     """An export's headers and rows, read from the database while the file is written.
 
     Rows can be read once; `len()` is the number of rows read so far, all of them once the file
-    is written. `text_columns` lists the columns that may hold any text (the formula guard need
-    not look at the others: numbers and dates).
+    is written. `text_columns` lists the columns that may need the formula guard (not numbers,
+    dates, or labels that never do).
     """
 
     title = None
@@ -43,6 +43,10 @@ class ExportRows:
 
     def __len__(self):
         return self._count
+
+    def __bool__(self):
+        # An export is there before its rows are read, even while len() is still 0.
+        return True
 
 
 def export_columns(resource, fields, force_native_type=False):
