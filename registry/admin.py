@@ -172,12 +172,18 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # The library keeps dates and numbers native only for its own binary format classes;
-        # ours say so themselves.
+        # ours say so themselves. The rows are streamed to the file as they are read
+        # (RegistryResource.export), so they are counted once it is written.
         if not self.has_export_permission(request):
             raise PermissionDenied
         data = self.get_data_for_export(
-            request, queryset, force_native_type=getattr(file_format, "native_types", False), **kwargs
+            request,
+            queryset,
+            force_native_type=getattr(file_format, "native_types", False),
+            streamed=True,
+            **kwargs,
         )
+        content = file_format.export_data(data)
         logger.info(
             "export model=%s rows=%d format=%s user=%s",
             self.opts.label,
@@ -185,7 +191,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             file_format.get_title(),
             request.user.username,
         )
-        return file_format.export_data(data)
+        return content
 
 
 class RegistryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):

@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from decimal import Decimal
 
 from registry import models
 
@@ -170,3 +171,88 @@ def drafts_inside_published_records():
             source=public_source, quote="Тайная цитата черновика", **{record._meta.model_name: record}
         )
     return {"institution": parent, "agreement": agreement_, "programme": programme_, "source": public_source}
+
+
+def every_kind_of_value():
+    """Add records holding every kind of cell an export writes: many-to-many values, parties and
+    groups, dates, yes and no, empty values, text a spreadsheet would run (= + - @ tab, a leading
+    apostrophe), negative and whole decimals, Kazakh letters, a character XML cannot hold."""
+    kz, ru = country(), country("RU", "Россия", "Russia")
+    almaty = region("Алматы", "KZ", name_kk="Алматы қаласы")
+    orenburg = region("Оренбургская область", "RU", kind=models.Region.Kind.OBLAST, name_en="=Orenburg")
+    energy, design = field_of_study(), field_of_study("0212", "Дизайн", "-Design")
+    odd = institution(
+        slug="every-value",
+        name="=1+1",
+        name_ru="+7 495 Университет",
+        name_en="-2+3",
+        name_kk="Әл-Фараби атындағы Қазақ ұлттық университеті",
+        acronyms="@SUM(A1); ҚазҰУ",
+        aliases="\tтаб\n'=уже с апострофом",
+        kind=models.Institution.Kind.RESEARCH_CENTRE,
+        country=kz,
+        region=almaty,
+        city="\rАлматы",
+        website="https://kaznu.kz/",
+        ror_id="05aaaaa11",
+        wikidata_id="Q4200001",
+        founded_year=1934,
+        is_active=False,
+        is_published=False,
+        notes="звонок\x07 внутри",
+    )
+    plain = institution(slug="every-empty", name_ru="Пустой вуз", name_en="", country=ru, founded_year=None)
+    branch_ = branch(
+        slug="every-branch",
+        institution=odd,
+        name="-Филиал",
+        country=kz,
+        region=almaty,
+        status=models.Branch.BranchStatus.PLANNED,
+        opened_year=2024,
+        notes="'",
+    )
+    branch_.fields.add(design, energy)
+    agreement_ = agreement(
+        parties=0,
+        slug="every-agreement",
+        title="+Соглашение",
+        title_en="Agreement; with «quotes»",
+        agreed_on=datetime.date(2024, 2, 29),
+        signed_on=datetime.date(1999, 12, 31),
+        valid_from=None,
+        valid_until=datetime.date(2030, 1, 1),
+        is_published=False,
+    )
+    agreement_.fields.add(energy)
+    models.AgreementParty.objects.create(agreement=agreement_, institution=plain)
+    models.AgreementParty.objects.create(agreement=agreement_, description="вузы; области «Юг»", country=kz)
+    models.AgreementParty.objects.create(agreement=agreement_, description="=группа без страны")
+    models.AgreementParty.objects.create(agreement=agreement_, institution=odd)
+    model_ = programme(slug="every-model", title="Образец")
+    programme_ = programme(
+        slug="every-programme",
+        title="@Программа",
+        proposed_by="=кто-то",
+        proposed_at="Астана",
+        proposed_on=datetime.date(2025, 1, 9),
+        modelled_on=model_,
+        aim="-цель",
+    )
+    programme_.target_countries.add(ru, kz)
+    programme_.target_regions.add(orenburg, almaty)
+    programme_.fields.add(energy, design)
+    models.ProgrammeParticipant.objects.create(programme=programme_, institution=odd)
+    models.ProgrammeParticipant.objects.create(programme=programme_, description="школы", country=ru)
+    negative = indicator(slug="every-negative", title="-3.75", value=Decimal("-3.75"), is_approximate=True)
+    negative.countries.add(kz, ru)
+    negative.regions.add(almaty, orenburg)
+    indicator(
+        slug="every-whole", title="Целое", value=Decimal("10.00"), unit="%", institution_kinds="college"
+    )
+    indicator(slug="every-none", title="Без числа", value=None, statement="+много")
+    publisher = source(slug="every-source", publisher="=ТАСС", title="Мақала", url="", language="kk")
+    for record in (odd, branch_, agreement_, programme_, negative):
+        models.Citation.objects.create(
+            source=publisher, quote=f"-Цитата о {record.slug}", note="@", **{record._meta.model_name: record}
+        )

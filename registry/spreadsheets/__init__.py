@@ -6,6 +6,7 @@ their programs write.
 - headers: Russian or English column headers, whatever the UI language;
 - widgets: one cell to one value and back (dates, да/нет, choices, references by natural key);
 - resources: the columns of every registry model;
+- exports: an export's rows read as values and handed to the writer as they are read;
 - reports: the messages and the row – column – reason table an import shows.
 
 Other modules import the public names from here.

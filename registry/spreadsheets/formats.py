@@ -15,7 +15,7 @@ import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
-from .formulas import guarded_row
+from .formulas import guarded_rows
 from .readers import (
     FileRefused,
     Sheet,
@@ -42,11 +42,15 @@ __all__ = [
 ]
 
 
+def as_dataset(rows):
+    """Return an export's rows (a Dataset, or rows read as they are written) as a Dataset."""
+    if isinstance(rows, tablib.Dataset):
+        return rows
+    return tablib.Dataset(*rows, headers=rows.headers)
+
+
 def guarded(dataset):
-    safe = tablib.Dataset(headers=dataset.headers)
-    for row in dataset:
-        safe.append(guarded_row(row))
-    return safe
+    return tablib.Dataset(*guarded_rows(dataset), headers=dataset.headers)
 
 
 class SafeExportMixin:
@@ -58,7 +62,8 @@ class SafeExportMixin:
 
 
 def xlsx_bytes(dataset):
-    """Write the dataset with openpyxl's write-only mode, neutralising formulae on the way.
+    """Write the dataset (or an export's rows as they are read) with openpyxl's write-only mode,
+    neutralising formulae on the way.
 
     tablib builds a full in-memory workbook first; streaming rows keeps a 100 000-row export
     fast and small.
@@ -69,12 +74,9 @@ def xlsx_bytes(dataset):
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(dataset.title or "Sheet1")[:31])
     sheet.append(list(dataset.headers or []))
-    for row in dataset:
+    for row in guarded_rows(dataset):
         sheet.append(
-            [
-                ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell) if isinstance(cell, str) else cell
-                for cell in guarded_row(row)
-            ]
+            [ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell) if isinstance(cell, str) else cell for cell in row]
         )
     out = io.BytesIO()
     workbook.save(out)
@@ -125,7 +127,7 @@ class CSV(ImportFormat, base_formats.CSV):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(dataset.headers or [])
-        writer.writerows(map(guarded_row, dataset))
+        writer.writerows(guarded_rows(dataset))
         return out.getvalue().encode("utf-8-sig")
 
 
@@ -179,7 +181,9 @@ class JSON(ImportFormat, base_formats.JSON):
         rows = [headers, *([record.get(key, "") for key in headers] for record in records)]
         return dataset_from_sheet(Sheet("", rows, guarded=False), "JSON")
 
-    # No formula guard: no spreadsheet runs JSON, and the guard would change the values.
+    def export_data(self, dataset, **kwargs):
+        # No formula guard: no spreadsheet runs JSON, and the guard would change the values.
+        return super().export_data(as_dataset(dataset), **kwargs)
 
 
 #: Formats offered for export (and the public downloads), and for import.

@@ -20,6 +20,8 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 
 def needs_guard(text):
     """Return whether an exported text cell gets the apostrophe (see the module docstring)."""
+    if text[:1] not in GUARD_START:
+        return False
     if text[0] == "'":
         return text[1:2] in GUARDED_NEXT
     return not PLAIN_NUMBER.fullmatch(text)
@@ -35,6 +37,25 @@ def guarded_row(row):
         "'" + cell if cell.__class__ is str and cell[:1] in GUARD_START and needs_guard(cell) else cell
         for cell in row
     ]
+
+
+def guarded_rows(rows):
+    """Yield the rows with the guard on every text cell that needs it.
+
+    Rows that say which columns may need it (`text_columns`, as an export's rows do: not numbers,
+    dates, or labels that do not) have only those looked at, and are guarded in place. A speed-up
+    for "admin export XLSX" and "admin export CSV" in `make bench`.
+    """
+    columns = getattr(rows, "text_columns", None)
+    if columns is None:
+        yield from map(guarded_row, rows)
+        return
+    for row in rows:
+        for index in columns:
+            cell = row[index]
+            if cell.__class__ is str and cell[:1] in GUARD_START and needs_guard(cell):
+                row[index] = "'" + cell
+        yield row
 
 
 def unguarded(text):

@@ -8,7 +8,9 @@ import datetime
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
@@ -19,6 +21,7 @@ from import_export import fields, widgets
 from ..matching import match, record_code
 from ..models import Region
 from ..slugs import resolve_slug
+from .formulas import needs_guard
 
 TRUE_WORDS = {"да", "yes", "true", "1", "истина", "y", "д"}
 FALSE_WORDS = {"нет", "no", "false", "0", "ложь", "n", "н"}
@@ -29,6 +32,43 @@ DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+class Cells(NamedTuple):
+    """How an export reads a column from `values_list` instead of from records (see `exports`).
+
+    `paths` are the value lookups (`country__code`); `render` makes the cell from their values,
+    one argument each, as the widget's `render` makes it from the record (None: the value is the
+    cell). A column with `many` reads `paths` off the records of that relation instead, in one
+    query per chunk of rows, and `render` gets a list of the values of each related record.
+    `text` says the cell may need the formula guard (`formulas`): any text may; a number, a date
+    or a label that does not need it never does.
+    """
+
+    paths: tuple
+    render: Callable | None = None
+    many: str = ""
+    text: bool = True
+
+
+def blank_if_none(value):
+    return "" if value is None else value
+
+
+def date_text(value):
+    return "" if value is None else value.strftime("%d.%m.%Y")
+
+
+class TextWidget(widgets.CharWidget):
+    """Text as stored; a missing value as an empty cell."""
+
+    def __init__(self, null=False, **kwargs):
+        self.null = null
+        super().__init__(**kwargs)
+
+    def export_cells(self, attribute, force_native_type=False):
+        # A text field that is never null already holds its cell.
+        return Cells((attribute,), blank_if_none if self.null else None)
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -46,14 +86,20 @@ class YesNoWidget(widgets.BooleanWidget):
             return False
         raise ValueError(_("«%s» — не да/нет.") % value)
 
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
+    def words(self):
+        """Return {stored value: cell} in the active language, translated once per language."""
         language = translation.get_language()
         if getattr(self, "_words_language", None) != language:
-            self._words = {True: _("да"), False: _("нет")}
+            self._words = {True: _("да"), False: _("нет"), None: ""}
             self._words_language = language
-        return self._words[bool(value)]
+        return self._words
+
+    def render(self, value, obj=None, **kwargs):
+        return self.words()[None if value is None else bool(value)]
+
+    def export_cells(self, attribute, force_native_type=False):
+        words = self.words()
+        return Cells((attribute,), words.__getitem__, text=any(map(needs_guard, words.values())))
 
 
 class DateWidget(widgets.Widget):
@@ -88,11 +134,10 @@ class DateWidget(widgets.Widget):
         return moment.date()
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        if kwargs.get("force_native_type"):
-            return value
-        return value.strftime("%d.%m.%Y")
+        return (blank_if_none if kwargs.get("force_native_type") else date_text)(value)
+
+    def export_cells(self, attribute, force_native_type=False):
+        return Cells((attribute,), blank_if_none if force_native_type else date_text, text=False)
 
 
 class NumberWidget(widgets.Widget):
@@ -122,11 +167,27 @@ class NumberWidget(widgets.Widget):
         return number
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        if self.kind is not int and value == value.to_integral_value():
-            value = int(value)
-        return value if kwargs.get("force_native_type") else str(value)
+        return self.cell_maker(kwargs.get("force_native_type"))(value)
+
+    def cell_maker(self, force_native_type):
+        """Return the function that makes a cell of a stored number: a whole decimal as an
+        integer, text unless the format keeps numbers native, an empty cell for none."""
+        if self.kind is int:
+            if force_native_type:
+                return blank_if_none
+            return lambda value: "" if value is None else str(value)
+
+        def cell(value):
+            if value is None:
+                return ""
+            if value == value.to_integral_value():
+                value = int(value)
+            return value if force_native_type else str(value)
+
+        return cell
+
+    def export_cells(self, attribute, force_native_type=False):
+        return Cells((attribute,), self.cell_maker(force_native_type), text=False)
 
 
 class ChoiceWidget(widgets.Widget):
@@ -164,15 +225,21 @@ class ChoiceWidget(widgets.Widget):
     def allowed(self):
         return ", ".join(force_str(label) for _code, label in self.choices)
 
-    def render(self, value, obj=None, **kwargs):
-        if not value:
-            return ""
-        # Labels in the active language, looked up once per export rather than once per cell.
+    def labels(self):
+        """Return {code: cell} in the active language (an empty cell for no code), translated
+        once per language rather than once per cell."""
         language = translation.get_language()
         if getattr(self, "_labels_language", None) != language:
-            self._labels = {code: force_str(label) for code, label in self.choices}
+            self._labels = {code: force_str(label) for code, label in self.choices} | {"": "", None: ""}
             self._labels_language = language
-        return self._labels[value]
+        return self._labels
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels()[value] if value else ""
+
+    def export_cells(self, attribute, force_native_type=False):
+        labels = self.labels()
+        return Cells((attribute,), labels.__getitem__, text=any(map(needs_guard, labels.values())))
 
 
 def fold(text):
@@ -322,6 +389,10 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def references_used(self):
         return [self.references]
 
+    def export_cells(self, attribute, force_native_type=False):
+        # The cell is the related record's natural key, as render() reads it off the record.
+        return Cells((f"{attribute}__{self.field}",), blank_if_none)
+
 
 class RegionWidget(widgets.Widget):
     """A region written as "KZ: Алматы" (country code, colon, name), or by its name alone."""
@@ -349,8 +420,19 @@ class RegionWidget(widgets.Widget):
             raise ValueError(_("Здесь нужен один регион, а указано несколько."))
         return regions[0] if regions else None
 
+    @staticmethod
+    def label(country_code, name):
+        return f"{country_code}: {name}"
+
     def render(self, value, obj=None, **kwargs):
-        return f"{value.country.code}: {value.name}" if value else ""
+        return self.label(value.country.code, value.name) if value else ""
+
+    def export_cells(self, attribute, force_native_type=False):
+        label = self.label
+        return Cells(
+            (f"{attribute}__country__code", f"{attribute}__name"),
+            lambda code, name: "" if code is None else label(code, name),
+        )
 
 
 class RegionListWidget(widgets.ManyToManyWidget):
@@ -367,7 +449,17 @@ class RegionListWidget(widgets.ManyToManyWidget):
         return [self.single.find(item) for item in split_list(value)]
 
     def render(self, value, obj=None, **kwargs):
-        return "; ".join(self.single.render(region) for region in value.all()) if value is not None else ""
+        if value is None:
+            return ""
+        return self.separator.join(self.single.render(region) for region in value.all())
+
+    def export_cells(self, attribute, force_native_type=False):
+        label, separator = self.single.label, self.separator
+        return Cells(
+            ("country__code", "name"),
+            lambda regions: separator.join(label(code, name) for code, name in regions),
+            many=attribute,
+        )
 
 
 def split_list(value):
@@ -402,11 +494,25 @@ class ManyWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return "; ".join(str(getattr(related, self.field)) for related in value.all())
+        return self.separator.join(str(getattr(related, self.field)) for related in value.all())
+
+    def export_cells(self, attribute, force_native_type=False):
+        separator = self.separator
+        return Cells((self.field,), lambda keys: separator.join(str(key) for (key,) in keys), many=attribute)
 
 
 class Field(fields.Field):
     """A resource column whose header is translated and whose lookups fail as row errors."""
+
+    def export_cells(self, force_native_type=False):
+        """Return how an export reads this column as values (`Cells`), or None when only the
+        record will do: a widget that cannot say, or a subclass reading the record its own way."""
+        own = getattr(self.widget, "export_cells", None)
+        if own is None or self.attribute is None:
+            return None
+        if type(self).get_value is not Field.get_value or type(self).export is not Field.export:
+            return None
+        return own(self.attribute, force_native_type)
 
     def clean(self, row, **kwargs):
         try:

@@ -9,9 +9,9 @@ class Command(SpreadsheetCommand):
 
     def handle(self, model, path, **options):
         resource, file_format = self.resource_and_format(model, path)
-        dataset = resource.export(force_native_type=file_format.native_types)
-        path.write_bytes(_as_bytes(file_format.export_data(dataset)))
-        self.stdout.write(f"Exported {len(dataset)} rows to {path}.")
+        rows = resource.export(force_native_type=file_format.native_types, streamed=True)
+        path.write_bytes(_as_bytes(file_format.export_data(rows)))
+        self.stdout.write(f"Exported {len(rows)} rows to {path}.")
 
 
 def _as_bytes(data):
