@@ -261,15 +261,15 @@ class RegistryResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         """Keep the row's many-to-many values for write_relations: in batches the library
-        writes none of them, and the preview writes nothing at all."""
+        writes none of them. The preview, which writes nothing, keeps them too: they are what
+        its diff shows (`widgets.Field.get_value`)."""
         if not self._meta.use_bulk:
             return super().save_m2m(instance, row, **kwargs)
-        if not self._is_dry_run(kwargs):
-            instance._pending_m2m = {
-                field.attribute: field.clean(row)
-                for field in self.get_import_fields()
-                if isinstance(field.widget, ManyToManyWidget) and field.column_name in row
-            }
+        instance._pending_m2m = {
+            field.attribute: field.clean(row)
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row
+        }
 
     def write_relations(self, records):
         """Write what a batch of records holds in other tables, once the records have ids: their
