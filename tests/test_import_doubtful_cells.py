@@ -3,6 +3,7 @@ spreadsheet error values are refused; UTF-16 text and the export's formula guard
 
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from tests.spreadsheets import (
     xlsx_bytes,
 )
 
+FILES = Path(__file__).parent / "files"
 KAZAKH_NAME = "Әл-Фараби атындағы Қазақ ұлттық университеті"
 
 
@@ -111,6 +113,17 @@ class TestErrorValues:
             result.sheet_errors
         )
         assert not models.Institution.objects.filter(slug="omgtu").exists()
+
+    def test_error_values_in_a_libreoffice_ods_are_row_errors_as_in_an_xlsx(self, editor_client, article):
+        # LibreOffice saves =NA() in Примечания and =1/0 in Дата подписания as empty text marked
+        # calcext:value-type="error", which calamine reads as an empty cell.
+        data = (FILES / "error_values.ods").read_bytes()
+        result = upload(editor_client, "agreement", "f.ods", data, "ODS").context["result"]
+        reason = "В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение."
+        assert result.sheet_errors == [
+            (3, "Примечания", reason % "#N/A"),
+            (4, "Дата подписания", reason % "#DIV/0!"),
+        ]
 
 
 TRICKY_TEXT = ["=1+1", "- примечание", "@SUM(1;2)", "'@SUM(1;2)", "''x", "'обычный апостроф", "+7 495"]
