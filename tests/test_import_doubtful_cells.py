@@ -114,16 +114,59 @@ class TestErrorValues:
         )
         assert not models.Institution.objects.filter(slug="omgtu").exists()
 
-    def test_error_values_in_a_libreoffice_ods_are_row_errors_as_in_an_xlsx(self, editor_client, article):
-        # LibreOffice saves =NA() in Примечания and =1/0 in Дата подписания as empty text marked
-        # calcext:value-type="error", which calamine reads as an empty cell.
-        data = (FILES / "error_values.ods").read_bytes()
-        result = upload(editor_client, "agreement", "f.ods", data, "ODS").context["result"]
+    @pytest.mark.parametrize(
+        ("name", "file_format"), [("error_values.ods", "ODS"), ("error_values.xlsx", "XLSX")]
+    )
+    def test_error_values_in_a_libreoffice_file_are_row_errors(
+        self, editor_client, article, name, file_format
+    ):
+        # =NA() in Примечания and =1/0 in Дата подписания. In an ODS, LibreOffice saves them as
+        # empty text marked calcext:value-type="error", which calamine reads as an empty cell.
+        # Row 5's title is a formula LibreOffice computed: a value like any other.
+        data = (FILES / name).read_bytes()
+        result = upload(editor_client, "agreement", name, data, file_format).context["result"]
         reason = "В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение."
         assert result.sheet_errors == [
             (3, "Примечания", reason % "#N/A"),
             (4, "Дата подписания", reason % "#DIV/0!"),
         ]
+
+
+UNCOMPUTED = "В ячейке формула без вычисленного значения: откройте и сохраните файл в Excel или LibreOffice."
+#: Formulas as a script writes them, with no value computed: openpyxl and odfpy write none.
+FORMULAS = {"Название по-русски": '="Омский "&"университет"', "Город": "=NA()", "Год основания": "=1/0"}
+
+
+def ods_bytes(headers, rows):
+    """An ODS as a script writes it with odfpy: a formula cell carries its formula and no value."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Учреждения")
+    for values in [headers, *rows]:
+        row = TableRow()
+        for value in values:
+            if value.startswith("="):
+                row.addElement(TableCell(formula="of:" + value))
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("file_format", "write"), [("XLSX", xlsx_bytes), ("ODS", ods_bytes)])
+def test_a_formula_without_a_computed_value_is_a_row_error(editor_client, article, file_format, write):
+    data = write(INSTITUTION_HEADERS, [institution_row("samgtu"), institution_row("omgtu", **FORMULAS)])
+    result = upload(editor_client, "institution", "f", data, file_format).context["result"]
+    assert sorted(result.sheet_errors) == [(3, column, UNCOMPUTED) for column in sorted(FORMULAS)]
 
 
 TRICKY_TEXT = ["=1+1", "- примечание", "@SUM(1;2)", "'@SUM(1;2)", "''x", "'обычный апостроф", "+7 495"]

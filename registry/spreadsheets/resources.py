@@ -370,12 +370,21 @@ class RegistryResource(resources.ModelResource):
         for field in self.get_import_fields():
             value = row.get(field.column_name)
             if isinstance(value, CellError):
-                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it.
-                errors[field.attribute] = ValidationError(
-                    gettext("В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение.")
-                    % value,
-                    code="invalid",
-                )
+                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it;
+                # nor is a formula no program has computed, which calamine reads as empty.
+                if value.uncomputed:
+                    message = gettext(
+                        "В ячейке формула без вычисленного значения: откройте и сохраните файл в Excel "
+                        "или LibreOffice."
+                    )
+                else:
+                    message = (
+                        gettext(
+                            "В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение."
+                        )
+                        % value
+                    )
+                errors[field.attribute] = ValidationError(message, code="invalid")
             elif isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row)
