@@ -49,9 +49,26 @@ class TestEncodings:
         assert "«CSV UTF-8» или XLSX" in errors
         assert not models.Institution.objects.filter(slug="kaznu-test").exists()
 
-    def test_a_question_mark_that_ends_a_sentence_is_not_refused(self, editor_client, article):
+    def test_a_kazakh_letter_lost_at_the_end_of_a_word_is_refused_naming_every_row_and_column(
+        self, editor_client, article
+    ):
+        lost = "Алматы технологиялық университеті".encode("cp1251", errors="replace").decode("cp1251")
+        assert lost == "Алматы технологиялы? университеті"  # the only Kazakh letter, at a word's end
+        rows = [
+            with_kazakh_name("omgtu", name_kk=""),
+            with_kazakh_name("atu-test", name_kk=lost),
+            [*institution_row("atu-test-2", **{"Официальное название": lost}), ""],
+        ]
+        errors = form_errors(
+            upload(editor_client, "institution", "kk.csv", csv_bytes(HEADERS_KK, rows), "CSV")
+        )
+        assert "в строках 3, 4, столбцы «Официальное название», «Название по-казахски»" in errors
+        assert not models.Institution.objects.filter(slug__startswith="atu-test").exists()
+
+    @pytest.mark.parametrize("text", ["Омск?", "Кто подписал? Неизвестно.", "Подписано? 2025 год"])
+    def test_a_question_mark_that_ends_a_sentence_is_not_refused(self, editor_client, article, text):
         rows = [[*institution_row("omgtu")[:-1], "нет"]]
-        rows[0][INSTITUTION_HEADERS.index("Город")] = "Омск?"
+        rows[0][INSTITUTION_HEADERS.index("Город")] = text
         data = csv_bytes(INSTITUTION_HEADERS, rows, encoding="cp1251")
         assert upload(editor_client, "institution", "q.csv", data, "CSV").context["result"].totals["new"] == 1
 

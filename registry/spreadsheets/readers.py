@@ -396,8 +396,9 @@ def read_workbook(data, kind):
 
 #: Kazakh letters Windows-1251 lacks (і and І it has, from Ukrainian).
 KAZAKH_LETTERS = "әғқңөұүһӘҒҚҢӨҰҮҺ"
-#: A question mark next to a Cyrillic letter inside a word: what cp1251 made of a Kazakh letter.
-LOST_LETTER = re.compile(r"\?(?=[а-яёА-ЯЁ])|(?<=[а-яёА-ЯЁ])\?(?=\w)")
+#: What cp1251 made of a Kazakh letter: a question mark before a Cyrillic letter, or after one
+#: (`технологиялы? университеті`) unless it ends a sentence: the cell, or before a capital or digit.
+LOST_LETTER = re.compile(r"\?(?=[а-яёА-ЯЁ])|(?<=[а-яёА-ЯЁ])\?(?!\s*$|\s+[A-ZА-ЯЁ0-9])")
 
 
 def decode_text(data):
