@@ -642,7 +642,7 @@ class PartiesField(Field):
 
     def clean(self, row, **kwargs):
         institutions, countries = self.institutions, self.countries
-        specs = []
+        specs, written = [], {}
         for item in split_parties(row.get(self.column_name)):
             match = GROUP_PARTY.match(item)
             if match:
@@ -665,6 +665,16 @@ class PartiesField(Field):
                     specs.append(("institution", institutions.find(item).slug, ""))
                 except ValueError as error:
                     raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…».")) from None
+            # The same party twice (`msu; МГУ`) would be listed twice on its public page.
+            kind, value, code = specs[-1]
+            key = (kind, value.casefold(), code)
+            if key in written:
+                party = f"«{value}»" if kind == "group" else institutions.describe(institutions.get(value))
+                raise ValueError(
+                    gettext("%(party)s указано дважды: «%(first)s» и «%(second)s». Оставьте одно.")
+                    % {"party": party, "first": written[key], "second": item}
+                )
+            written[key] = item
         if len(specs) < self.minimum:
             raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
         return tuple(specs)
