@@ -15,6 +15,7 @@ import re
 import uuid
 from functools import reduce
 from operator import attrgetter, or_
+from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
@@ -34,7 +35,7 @@ from .. import models
 from ..slugs import former_codes
 from .headers import resolve_headers
 from .readers import CellError
-from .reports import ImportFailure, sheet_errors
+from .reports import ImportFailure, sheet_errors, sheet_row
 from .widgets import (
     ChoiceWidget,
     DateWidget,
@@ -308,6 +309,10 @@ class RegistryResource(resources.ModelResource):
         # A large file's preview lists totals and errors only: no per-row diff to build.
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
 
+    def before_import_row(self, row, **kwargs):
+        # The row as the spreadsheet numbers it, which later rows' errors may name.
+        self._sheet_row = sheet_row(self, kwargs["row_number"])
+
     def after_init_instance(self, instance, new, row, **kwargs):
         """Remember the loaded record's values, which `skip_row` compares against.
 
@@ -424,15 +429,27 @@ class RegistryResource(resources.ModelResource):
         Speed-up for "admin import XLSX (preview + confirm)" and "admin import agreements with
         parties": Django compiles and runs a query per row for each constraint (the ROR and
         Wikidata ids, an agreement's dates), even for an empty id.
+
+        Unique values an earlier row of the file gives its record count as taken too: two new
+        records with one ROR id would pass the database, then fail to be written together.
         """
-        runs, settled, checks = set(), set(), []
+        runs, settled, checks, clashes = set(), set(), [], {}
+        excluded = set(exclude)
         for model, constraints in instance.get_constraints():
             for constraint in constraints:
                 if isinstance(constraint, db_models.UniqueConstraint) and constraint.fields:
                     names = set(constraint.fields)
                     values = constraint_values(model, instance, names)
-                    holder = self._taken_values(model, constraint).get(values, instance.pk)
+                    taken = self._taken_values(model, constraint)
+                    holder = taken.get(values, instance.pk)
+                    if isinstance(holder, EarlierRow) and not names & excluded:
+                        clashes.update(self._clash(model, constraint, values, holder))
+                        continue
                     (settled if holder == instance.pk else runs).update(names)
+                    # An empty value never clashes: the registry's unique ids are optional.
+                    filled = all(value not in ("", None) for value in values)
+                    if filled and values not in taken and not names & excluded:
+                        taken[values] = EarlierRow(self._sheet_row)
                 elif isinstance(constraint, db_models.CheckConstraint):
                     names = constraint.condition.referenced_base_fields
                     key = (constraint.name, constraint_values(model, instance, names))
@@ -442,12 +459,28 @@ class RegistryResource(resources.ModelResource):
                         runs.update(names)
                         checks.append((key, names))
         if runs:
-            instance.validate_constraints(exclude={*exclude, *(settled - runs)})
+            try:
+                instance.validate_constraints(exclude={*exclude, *(settled - runs), *clashes})
+            except ValidationError as error:
+                raise ValidationError(error.update_error_dict(clashes)) from None
+        if clashes:
+            raise ValidationError(clashes)
         # A check whose fields were left out (they had errors) did not really run.
         self._passed_checks.update(key for key, names in checks if not names & set(exclude))
 
+    def _clash(self, model, constraint, values, earlier):
+        """Return the error of a row whose unique values an earlier row of the file gives its record."""
+        fields = [model._meta.get_field(name) for name in constraint.fields]
+        message = gettext("%(label)s %(value)s уже указан в строке %(row)d этого файла.") % {
+            "label": ", ".join(force_str(field.verbose_name) for field in fields),
+            "value": ", ".join(force_str(value) for value in values),
+            "row": earlier.row,
+        }
+        return {name: [ValidationError(message, code="unique")] for name in constraint.fields}
+
     def _taken_values(self, model, constraint):
-        """The values a unique constraint holds in the database, to the record holding them."""
+        """The values a unique constraint holds in the database, to the record holding them; as
+        the file is read, those earlier rows give their records too (`EarlierRow`)."""
         if constraint.name not in self._taken:
             rows = model._default_manager.filter(constraint.condition or db_models.Q())
             values = rows.values_list("pk", *constraint.fields)
@@ -493,6 +526,13 @@ class RegistryResource(resources.ModelResource):
             record.updated,
             record.unchanged,
         )
+
+
+class EarlierRow(NamedTuple):
+    """The spreadsheet row whose record is given unique values before this row (see
+    `RegistryResource.validate_constraints`)."""
+
+    row: int
 
 
 def natural_key_field(model):
