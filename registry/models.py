@@ -2,6 +2,7 @@
 the source each fact comes from."""
 
 import hashlib
+import re
 import uuid
 from functools import reduce
 from operator import or_
@@ -447,6 +448,13 @@ def ror_checksum_is_valid(ror_id):
 WIKIDATA_VALIDATOR = RegexValidator(
     r"^Q[1-9][0-9]*$", _("Идентификатор Wikidata — Q и число, например Q13164.")
 )
+#: The ids as people write them: bare or as a URL, in any case (the id is the group).
+ROR_WRITTEN = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I
+)
+WIKIDATA_WRITTEN = re.compile(
+    r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I
+)
 
 
 class Institution(PublicRecord):
@@ -584,6 +592,23 @@ class Institution(PublicRecord):
             super().clean_fields(exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        for name, label, written, case in (
+            ("ror_id", "ROR", ROR_WRITTEN, str.lower),
+            ("wikidata_id", "Wikidata", WIKIDATA_WRITTEN, str.upper),
+        ):
+            if name not in errors:
+                continue
+            found = written.match(getattr(self, name).strip())
+            if found:  # a URL (https://ror.org/010pmpe69) or other capitals: say what to write
+                errors[name] = [
+                    ValidationError(
+                        _("«%(value)s»: пишите идентификатор %(label)s так: %(id)s.")
+                        % {"value": getattr(self, name), "label": label, "id": case(found.group(1))},
+                        code="invalid",
+                    )
+                ]
+            else:  # the id's form says it all; Django's "не более 9 символов" would only repeat it
+                errors[name] = [e for e in errors[name] if e.code != "max_length"] or errors[name]
         checked = "ror_id" not in errors and "ror_id" not in (exclude or ())
         if self.ror_id and checked and not ror_checksum_is_valid(self.ror_id):
             errors["ror_id"] = [

@@ -58,3 +58,31 @@ def test_an_id_a_registered_institution_holds_names_that_institution(editor_clie
             "Ломоносова» (код msu).",
         )
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "written", "message"),
+    [
+        (
+            "ROR",
+            "https://ror.org/03a4b5c85",
+            "«https://ror.org/03a4b5c85»: пишите идентификатор ROR так: 03a4b5c85.",
+        ),
+        ("ROR", "03A4B5C85", "«03A4B5C85»: пишите идентификатор ROR так: 03a4b5c85."),
+        (
+            "Wikidata",
+            "https://www.wikidata.org/wiki/Q13164",
+            "«https://www.wikidata.org/wiki/Q13164»: пишите идентификатор Wikidata так: Q13164.",
+        ),
+        (
+            "ROR",
+            "не ROR, а что-то длинное",
+            "Идентификатор ROR — девять знаков, начинается с 0, например 010pmpe69.",
+        ),
+    ],
+)
+def test_an_id_written_otherwise_is_one_clear_error(editor_client, article, column, written, message):
+    ids = {"ror": written} if column == "ROR" else {"wikidata": written}
+    errors = preview(editor_client, [row("kaznu", **ids)]).context["result"].sheet_errors
+    assert errors == [(2, column, message)]
