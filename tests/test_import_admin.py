@@ -397,3 +397,14 @@ def test_empty_rows_after_the_data_are_not_rows(editor_client, article):
     rows = [institution_row(), [None] * len(INSTITUTION_HEADERS), [None] * len(INSTITUTION_HEADERS)]
     preview = upload(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX")
     assert preview.context["result"].total_rows == 1
+
+
+@pytest.mark.django_db
+def test_a_record_described_twice_is_an_error_of_the_later_row_in_the_code_column(editor_client, article):
+    rows = [institution_row(slug) for slug in ("omgtu", "samgtu", "omgtu", "omgtu")]
+    preview = upload(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX")
+    assert "confirm_form" not in preview.context
+    assert preview.context["result"].sheet_errors == [
+        (4, "Код записи", "Строки 2 и 4 описывают одну и ту же запись (omgtu)."),
+        (5, "Код записи", "Строки 2 и 5 описывают одну и ту же запись (omgtu)."),
+    ]

@@ -164,6 +164,7 @@ class RegistryResource(resources.ModelResource):
         self._meta = _copy_options(self._meta)
         self._taken = {}  # see _taken_values
         self._passed_checks = set()  # see validate_constraints
+        self._repeated_keys = {}  # see _find_repeated_keys
         # Headers in the active language, translated once rather than on every cell lookup.
         for field in self.fields.values():
             field.column_name = force_str(field.column_name)
@@ -305,7 +306,7 @@ class RegistryResource(resources.ModelResource):
             renamed = former_codes(self._meta.model)
             if renamed:
                 self.replace_column(dataset, "slug", lambda code: renamed.get(force_str(code).strip(), code))
-        self._check_duplicate_keys(dataset, key_columns)
+        self._repeated_keys = self._find_repeated_keys(dataset, key_columns)
         # A large file's preview lists totals and errors only: no per-row diff to build.
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
 
@@ -352,17 +353,20 @@ class RegistryResource(resources.ModelResource):
             row[index] = mend(row[index])
             dataset[number] = row
 
-    def _check_duplicate_keys(self, dataset, key_columns):
-        seen = {}
+    def _find_repeated_keys(self, dataset, key_columns):
+        """Return {row number as the library counts it: the error} for each row whose key an
+        earlier row of the file has, which import_instance makes that row's error."""
+        seen, repeated = {}, {}
         columns = [dataset.headers.index(force_str(c)) for c in key_columns]
-        for number, row in zip(dataset.row_numbers, dataset, strict=True):
+        for index, (number, row) in enumerate(zip(dataset.row_numbers, dataset, strict=True), start=1):
             key = tuple(force_str(row[i]).strip() for i in columns)
             if key in seen and any(key):
-                raise ValueError(
-                    gettext("Строки %(first)d и %(second)d описывают одну и ту же запись (%(key)s).")
-                    % {"first": seen[key], "second": number, "key": ", ".join(key)}
-                )
-            seen[key] = number
+                repeated[index] = gettext(
+                    "Строки %(first)d и %(second)d описывают одну и ту же запись (%(key)s)."
+                ) % {"first": seen[key], "second": number, "key": ", ".join(key)}
+            else:
+                seen[key] = number
+        return repeated
 
     def import_instance(self, instance, row, **kwargs):
         # The library checks many-to-many cells only when it saves them, after the row
@@ -372,6 +376,9 @@ class RegistryResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        repeated = self._repeated_keys.get(kwargs.get("row_number"))
+        if repeated:
+            errors[self.get_import_id_fields()[0]] = ValidationError(repeated, code="unique")
         for field in self.get_import_fields():
             value = row.get(field.column_name)
             if isinstance(value, CellError):
