@@ -210,6 +210,12 @@ def split_names(text, separator=";"):
     return [part.strip() for part in (text or "").split(separator) if part.strip()]
 
 
+#: A record's code is lower-case, in the admin and in imports alike: `BULK-0001` beside `bulk-0001`
+#: would be a second record at a second address. SlugField's own validator allows only Latin
+#: letters, digits, `-` and `_`, capitals included; this one refuses the capitals.
+LOWER_CASE_CODE = RegexValidator(r"^[^A-Z]*\Z", _("Код записи пишется строчными буквами."), code="upper_case")
+
+
 class PublicRecord(Searchable, Timestamped):
     """A record the public may see once staff publish it; found by its slug and by search."""
 
@@ -217,6 +223,7 @@ class PublicRecord(Searchable, Timestamped):
         _("код записи"),
         max_length=100,
         unique=True,
+        validators=[LOWER_CASE_CODE],
         help_text=_("Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL."),
     )
     is_published = models.BooleanField(
@@ -242,6 +249,21 @@ class PublicRecord(Searchable, Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean_fields(self, exclude=None):
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            problems = getattr(error, "error_dict", {}).get("slug", [])
+            for index, problem in enumerate(problems):
+                if problem.code == LOWER_CASE_CODE.code:
+                    # The validator cannot name the code to write; said here, for admin and imports.
+                    problems[index] = ValidationError(
+                        _("«%(code)s»: код записи пишется строчными буквами: %(lower)s."),
+                        code=LOWER_CASE_CODE.code,
+                        params={"code": self.slug, "lower": self.slug.lower()},
+                    )
+            raise
 
     def search_details(self):
         return [self.slug]
