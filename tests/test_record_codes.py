@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from registry import models
 from tests import factories
+from tests.forms import form_data
 from tests.spreadsheets import confirm, upload, xlsx_bytes
 
 HEADERS = ["Код записи", "Название", "Вид", "Состояние", "Стороны"]
@@ -13,20 +14,15 @@ HEADERS = ["Код записи", "Название", "Вид", "Состоян�
 
 @pytest.mark.django_db
 def test_the_admin_refuses_a_code_with_capitals_naming_the_lower_case_code(editor_client, article):
-    response = editor_client.post(
-        reverse("admin:registry_institution_add"),
-        {
-            "slug": "OmGTU",
-            "name_ru": "Омский государственный технический университет",
-            "kind": "university",
-            "country": models.Country.objects.get(code="RU").pk,
-            "is_active": "on",
-            "branches-TOTAL_FORMS": "0",
-            "branches-INITIAL_FORMS": "0",
-            "citations-TOTAL_FORMS": "0",
-            "citations-INITIAL_FORMS": "0",
-        },
+    url = reverse("admin:registry_institution_add")
+    data = form_data(editor_client.get(url).content.decode())
+    data.update(
+        slug="OmGTU",
+        name_ru="Омский государственный технический университет",
+        kind="university",
+        country=models.Country.objects.get(code="RU").pk,
     )
+    response = editor_client.post(url, data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["slug"] == [
         "«OmGTU»: код записи пишется строчными буквами: omgtu."

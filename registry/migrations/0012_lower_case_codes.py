@@ -6,71 +6,33 @@ import django.core.validators
 from django.db import migrations, models
 
 
+#: The models with a record code, and their versions (whose code is not unique).
+MODELS = ["agreement", "branch", "indicator", "institution", "programme", "source"]
+
+
+def code_field(unique):
+    return models.SlugField(
+        help_text="Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.",
+        max_length=100,
+        unique=unique,
+        validators=[
+            django.core.validators.RegexValidator(
+                "^[^A-Z]*\\Z", "Код записи пишется строчными буквами.", code="upper_case"
+            )
+        ],
+        verbose_name="код записи",
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0011_many_to_many_history'),
+        ("registry", "0011_many_to_many_history"),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='agreement',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='branch',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalagreement',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalbranch',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalindicator',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinstitution',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalprogramme',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='indicator',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='institution',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='programme',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='slug',
-            field=models.SlugField(help_text='Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL.', max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[^A-Z]*\\Z', 'Код записи пишется строчными буквами.', code='upper_case')], verbose_name='код записи'),
-        ),
+        migrations.AlterField(model_name=name, name="slug", field=code_field(unique=True)) for name in MODELS
+    ] + [
+        migrations.AlterField(model_name=f"historical{name}", name="slug", field=code_field(unique=False))
+        for name in MODELS
     ]
