@@ -15,7 +15,6 @@ import re
 import uuid
 from functools import reduce
 from operator import attrgetter, or_
-from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
@@ -535,11 +534,12 @@ class RegistryResource(resources.ModelResource):
         )
 
 
-class EarlierRow(NamedTuple):
+class EarlierRow:
     """The spreadsheet row whose record is given unique values before this row (see
-    `RegistryResource.validate_constraints`)."""
+    `RegistryResource.validate_constraints`): never a record's id."""
 
-    row: int
+    def __init__(self, row):
+        self.row = row
 
 
 def natural_key_field(model):

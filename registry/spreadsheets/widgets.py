@@ -430,6 +430,12 @@ def path_value(record, path):
 class Field(fields.Field):
     """A resource column whose header is translated and whose lookups fail as row errors."""
 
+    def clean(self, row, **kwargs):
+        try:
+            return super().clean(row, **kwargs)
+        except ObjectDoesNotExist:
+            raise ValueError(_("«%s» не найдено.") % row.get(self.column_name)) from None
+
     def get_value(self, instance):
         # A many-to-many column's values wait on the record until its batch is written (the
         # resource's save_m2m); until then, they are the column's value, for the preview's diff.
@@ -437,9 +443,3 @@ class Field(fields.Field):
         if self.attribute in pending:
             return PendingRecords(pending[self.attribute])
         return super().get_value(instance)
-
-    def clean(self, row, **kwargs):
-        try:
-            return super().clean(row, **kwargs)
-        except ObjectDoesNotExist:
-            raise ValueError(_("«%s» не найдено.") % row.get(self.column_name)) from None
