@@ -23,12 +23,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from .models import ROR_WRITTEN as ROR
+from .models import WIKIDATA_WRITTEN as WIKIDATA
 from .models import Region
 from .search import fragment_filter, name_filter, normalise_for_search, romanise, search_words
 from .slugs import resolve_slug
 
-ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I)
-WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I)
 #: Codes are Latin letters, digits, "-" and "_" (slugs, ISO and ISCED codes): "МГУ" is no code,
 #: so a Cyrillic acronym costs no code lookup.
 CODE = re.compile(r"^[-a-zA-Z0-9_]+$")

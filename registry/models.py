@@ -2,6 +2,7 @@
 the source each fact comes from."""
 
 import hashlib
+import re
 import uuid
 from functools import reduce
 from operator import or_
@@ -220,6 +221,12 @@ def split_names(text, separator=";"):
     return [part.strip() for part in (text or "").split(separator) if part.strip()]
 
 
+#: A record's code is lower-case, in the admin and in imports alike: `BULK-0001` beside `bulk-0001`
+#: would be a second record at a second address. SlugField's own validator allows only Latin
+#: letters, digits, `-` and `_`, capitals included; this one refuses the capitals.
+LOWER_CASE_CODE = RegexValidator(r"^[^A-Z]*\Z", _("Код записи пишется строчными буквами."), code="upper_case")
+
+
 class PublicRecord(Searchable, Timestamped):
     """A record the public may see once staff publish it; found by its slug and by search."""
 
@@ -227,6 +234,7 @@ class PublicRecord(Searchable, Timestamped):
         _("код записи"),
         max_length=100,
         unique=True,
+        validators=[LOWER_CASE_CODE],
         help_text=_("Латиницей, без пробелов, например msu-astana. Служит ссылкой в таблицах и URL."),
     )
     is_published = models.BooleanField(
@@ -252,6 +260,21 @@ class PublicRecord(Searchable, Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean_fields(self, exclude=None):
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            problems = getattr(error, "error_dict", {}).get("slug", [])
+            for index, problem in enumerate(problems):
+                if problem.code == LOWER_CASE_CODE.code:
+                    # The validator cannot name the code to write; said here, for admin and imports.
+                    problems[index] = ValidationError(
+                        _("«%(code)s»: код записи пишется строчными буквами: %(lower)s."),
+                        code=LOWER_CASE_CODE.code,
+                        params={"code": self.slug, "lower": self.slug.lower()},
+                    )
+            raise
 
     def search_details(self):
         return [self.slug]
@@ -458,6 +481,13 @@ def ror_checksum_is_valid(ror_id):
 WIKIDATA_VALIDATOR = RegexValidator(
     r"^Q[1-9][0-9]*$", _("Идентификатор Wikidata — Q и число, например Q13164.")
 )
+#: The ids as people write them: bare or as a URL, in any case (the id is the group).
+ROR_WRITTEN = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})/?$", re.I
+)
+WIKIDATA_WRITTEN = re.compile(
+    r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]*)/?$", re.I
+)
 
 
 class Institution(PublicRecord):
@@ -595,6 +625,23 @@ class Institution(PublicRecord):
             super().clean_fields(exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        for name, label, written, case in (
+            ("ror_id", "ROR", ROR_WRITTEN, str.lower),
+            ("wikidata_id", "Wikidata", WIKIDATA_WRITTEN, str.upper),
+        ):
+            if name not in errors:
+                continue
+            found = written.match(getattr(self, name).strip())
+            if found:  # a URL (https://ror.org/010pmpe69) or other capitals: say what to write
+                errors[name] = [
+                    ValidationError(
+                        _("«%(value)s»: пишите идентификатор %(label)s так: %(id)s.")
+                        % {"value": getattr(self, name), "label": label, "id": case(found.group(1))},
+                        code="invalid",
+                    )
+                ]
+            else:  # the id's form says it all; Django's "не более 9 символов" would only repeat it
+                errors[name] = [e for e in errors[name] if e.code != "max_length"] or errors[name]
         checked = "ror_id" not in errors and "ror_id" not in (exclude or ())
         if self.ror_id and checked and not ror_checksum_is_valid(self.ror_id):
             errors["ror_id"] = [

@@ -193,6 +193,9 @@ class TestOtherModels:
             ({"Направления подготовки": "0713; 9999"}, "Направления подготовки", "9999"),
             ({"Стороны": "msu; nobody"}, "Стороны", "nobody"),
             ({"Стороны": "msu"}, "Стороны", "не менее 2"),
+            ({"Стороны": "msu; msu; atu"}, "Стороны", "msu (Московский государственный университет"),
+            ({"Стороны": "msu; МГУ; atu"}, "Стороны", "указано дважды: «msu» и «МГУ». Оставьте одно."),
+            ({"Стороны": "msu; «вузы» (KZ); «Вузы» (KZ)"}, "Стороны", "«Вузы» указано дважды"),
             ({"Дата подписания": "32.13.2025"}, "Дата подписания", "не дата"),
             ({"Действует с": "01.01.2027", "Действует по": "01.01.2026"}, "Действует по", "раньше"),
             ({"Состояние": "почти"}, "Состояние", "почти"),
@@ -394,3 +397,14 @@ def test_empty_rows_after_the_data_are_not_rows(editor_client, article):
     rows = [institution_row(), [None] * len(INSTITUTION_HEADERS), [None] * len(INSTITUTION_HEADERS)]
     preview = upload(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX")
     assert preview.context["result"].total_rows == 1
+
+
+@pytest.mark.django_db
+def test_a_record_described_twice_is_an_error_of_the_later_row_in_the_code_column(editor_client, article):
+    rows = [institution_row(slug) for slug in ("omgtu", "samgtu", "omgtu", "omgtu")]
+    preview = upload(editor_client, "institution", "a.xlsx", xlsx_bytes(INSTITUTION_HEADERS, rows), "XLSX")
+    assert "confirm_form" not in preview.context
+    assert preview.context["result"].sheet_errors == [
+        (4, "Код записи", "Строки 2 и 4 описывают одну и ту же запись (omgtu)."),
+        (5, "Код записи", "Строки 2 и 5 описывают одну и ту же запись (omgtu)."),
+    ]

@@ -3,6 +3,7 @@ spreadsheet error values are refused; UTF-16 text and the export's formula guard
 
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from tests.spreadsheets import (
     xlsx_bytes,
 )
 
+FILES = Path(__file__).parent / "files"
 KAZAKH_NAME = "Әл-Фараби атындағы Қазақ ұлттық университеті"
 
 
@@ -47,9 +49,26 @@ class TestEncodings:
         assert "«CSV UTF-8» или XLSX" in errors
         assert not models.Institution.objects.filter(slug="kaznu-test").exists()
 
-    def test_a_question_mark_that_ends_a_sentence_is_not_refused(self, editor_client, article):
+    def test_a_kazakh_letter_lost_at_the_end_of_a_word_is_refused_naming_every_row_and_column(
+        self, editor_client, article
+    ):
+        lost = "Алматы технологиялық университеті".encode("cp1251", errors="replace").decode("cp1251")
+        assert lost == "Алматы технологиялы? университеті"  # the only Kazakh letter, at a word's end
+        rows = [
+            with_kazakh_name("omgtu", name_kk=""),
+            with_kazakh_name("atu-test", name_kk=lost),
+            [*institution_row("atu-test-2", **{"Официальное название": lost}), ""],
+        ]
+        errors = form_errors(
+            upload(editor_client, "institution", "kk.csv", csv_bytes(HEADERS_KK, rows), "CSV")
+        )
+        assert "в строках 3, 4, столбцы «Официальное название», «Название по-казахски»" in errors
+        assert not models.Institution.objects.filter(slug__startswith="atu-test").exists()
+
+    @pytest.mark.parametrize("text", ["Омск?", "Кто подписал? Неизвестно.", "Подписано? 2025 год"])
+    def test_a_question_mark_that_ends_a_sentence_is_not_refused(self, editor_client, article, text):
         rows = [[*institution_row("omgtu")[:-1], "нет"]]
-        rows[0][INSTITUTION_HEADERS.index("Город")] = "Омск?"
+        rows[0][INSTITUTION_HEADERS.index("Город")] = text
         data = csv_bytes(INSTITUTION_HEADERS, rows, encoding="cp1251")
         assert upload(editor_client, "institution", "q.csv", data, "CSV").context["result"].totals["new"] == 1
 
@@ -111,6 +130,60 @@ class TestErrorValues:
             result.sheet_errors
         )
         assert not models.Institution.objects.filter(slug="omgtu").exists()
+
+    @pytest.mark.parametrize(
+        ("name", "file_format"), [("error_values.ods", "ODS"), ("error_values.xlsx", "XLSX")]
+    )
+    def test_error_values_in_a_libreoffice_file_are_row_errors(
+        self, editor_client, article, name, file_format
+    ):
+        # =NA() in Примечания and =1/0 in Дата подписания. In an ODS, LibreOffice saves them as
+        # empty text marked calcext:value-type="error", which calamine reads as an empty cell.
+        # Row 5's title is a formula LibreOffice computed: a value like any other.
+        data = (FILES / name).read_bytes()
+        result = upload(editor_client, "agreement", name, data, file_format).context["result"]
+        reason = "В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение."
+        assert result.sheet_errors == [
+            (3, "Примечания", reason % "#N/A"),
+            (4, "Дата подписания", reason % "#DIV/0!"),
+        ]
+
+
+UNCOMPUTED = "В ячейке формула без вычисленного значения: откройте и сохраните файл в Excel или LibreOffice."
+#: Formulas as a script writes them, with no value computed: openpyxl and odfpy write none.
+FORMULAS = {"Название по-русски": '="Омский "&"университет"', "Город": "=NA()", "Год основания": "=1/0"}
+
+
+def ods_bytes(headers, rows):
+    """An ODS as a script writes it with odfpy: a formula cell carries its formula and no value."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Учреждения")
+    for values in [headers, *rows]:
+        row = TableRow()
+        for value in values:
+            if value.startswith("="):
+                row.addElement(TableCell(formula="of:" + value))
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("file_format", "write"), [("XLSX", xlsx_bytes), ("ODS", ods_bytes)])
+def test_a_formula_without_a_computed_value_is_a_row_error(editor_client, article, file_format, write):
+    data = write(INSTITUTION_HEADERS, [institution_row("samgtu"), institution_row("omgtu", **FORMULAS)])
+    result = upload(editor_client, "institution", "f", data, file_format).context["result"]
+    assert sorted(result.sheet_errors) == [(3, column, UNCOMPUTED) for column in sorted(FORMULAS)]
 
 
 TRICKY_TEXT = ["=1+1", "- примечание", "@SUM(1;2)", "'@SUM(1;2)", "''x", "'обычный апостроф", "+7 495"]

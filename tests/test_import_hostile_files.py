@@ -3,11 +3,13 @@
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from registry import models
+from registry.spreadsheets.readers import FileRefused, inspect_archive
 from tests.spreadsheets import (
     INSTITUTION_HEADERS,
     csv_bytes,
@@ -19,6 +21,7 @@ from tests.spreadsheets import (
 )
 
 SHEET = "xl/worksheets/sheet1.xml"
+FILES = Path(__file__).parent / "files"
 
 
 def sheet_xml(data):
@@ -113,6 +116,17 @@ class TestHostileFilesInTheAdmin:
         response = upload(editor_client, "institution", "long.csv", data, "CSV")
         assert "В файле больше 50000 строк данных" in form_errors(response)
         assert models.ImportRecord.objects.count() == 0
+
+    def test_a_value_in_the_last_row_of_an_ods_is_refused_before_parsing(self):
+        data = (FILES / "error_values.ods").read_bytes()  # LibreOffice's: rows repeated to the last
+        empty = b'<table:table-cell table:number-columns-repeated="16384"/>'
+        value = b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        last_row = b"</table:table-row></table:table>"
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
+        assert xml.count(empty + last_row) == 1
+        xml = xml.replace(empty + last_row, value + last_row)
+        with pytest.raises(FileRefused, match=r"\(до строки 1048576\)"):
+            inspect_archive(replace_member(data, "content.xml", xml), "ods")
 
     def test_the_limits_are_settings(self, editor_client, article, settings):
         settings.IMPORT_MAX_ROWS = 1

@@ -42,7 +42,14 @@ class FileRefused(ValueError):
 
 
 class CellError(str):
-    """A spreadsheet error value (#N/A, #ЗНАЧ!, #DIV/0!…): never a value to store."""
+    """A spreadsheet error value (#N/A, #ЗНАЧ!, #DIV/0!…), or a formula saved with no value
+    computed (kept as its text, `=NA()`): never a value to store."""
+
+    @property
+    def uncomputed(self):
+        """Whether the cell holds a formula that no spreadsheet program has computed: scripts
+        (openpyxl, odfpy) write formulas without their values, which calamine reads as empty."""
+        return self.startswith("=")
 
 
 #: Error values as Excel and LibreOffice show them in English and Russian, and as they land in CSV.
@@ -136,12 +143,19 @@ XLSX_TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
 XLSX_REF = re.compile(rb'\br="([A-Z]*)(\d+)"')
 XLSX_ERROR = re.compile(rb'\bt="e"')
 XLSX_VALUE = re.compile(rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>")
-ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+#: A formula with an empty value or none, up to the cell's end tag.
+XLSX_UNCOMPUTED = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+#: A text result, which may be empty (`=""`).
+XLSX_TEXT = re.compile(rb'\bt="(?:str|inlineStr)"')
+ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
 ODS_NAME = re.compile(rb'\btable:name="([^"]*)"')
 ODS_ROWS = re.compile(rb'\btable:number-rows-repeated="(\d+)"')
 ODS_COLUMNS = re.compile(rb'\btable:number-columns-repeated="(\d+)"')
 ODS_ERROR = re.compile(rb'\bcalcext:value-type="error"')
 ODS_TEXT = re.compile(rb"<text:p>([^<]*)</text:p>")
+#: In either quotes: a formula holding `"` is written in `'` (odfpy does so).
+ODS_FORMULA = re.compile(rb"""\btable:formula=(?:"([^"]*)"|'([^']*)')""")
+ODS_VALUE_TYPE = re.compile(rb"\boffice:value-type=")
 ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 CHUNK = 1024 * 1024
 
@@ -200,7 +214,10 @@ def inspect_archive(data, kind):
                 while chunk := member.read(CHUNK):
                     if scanner is not None:
                         buffer = tail + chunk
-                        cut = buffer.rfind(b"<")
+                        # Cut where the last cell begins, so each cell is scanned whole: its
+                        # value (or its lack of one) follows its tag.
+                        cut = buffer.rfind(scanner.CELL_START)
+                        cut = cut if cut > 0 else buffer.rfind(b"<")
                         scanner.feed(buffer[:cut] if cut > 0 else buffer)
                         tail = buffer[cut:] if cut > 0 else b""
                 if scanner is not None:
@@ -221,6 +238,8 @@ def inspect_archive(data, kind):
 
 class XlsxScanner:
     """Follow the row and cell tags of one worksheet; a declared `<dimension>` is ignored."""
+
+    CELL_START = b"<c "
 
     def __init__(self):
         self.row = 0
@@ -244,6 +263,11 @@ class XlsxScanner:
                 value = XLSX_VALUE.match(text, match.end())
                 shown = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
                 self.extent.errors[(self.row - 1, self.column)] = html.unescape(shown)
+            elif not XLSX_TEXT.search(attributes):
+                formula = XLSX_UNCOMPUTED.match(text, match.end())
+                if formula:
+                    shown = (formula.group(1) or b"").decode("utf-8", "replace")
+                    self.extent.errors[(self.row - 1, self.column)] = "=" + html.unescape(shown)
 
     def reach(self, row, columns):
         if row > self.extent.rows:
@@ -262,6 +286,8 @@ class XlsxScanner:
 
 class OdsScanner(XlsxScanner):
     """Follow the tables, rows and repeated cells of an ODS content.xml."""
+
+    CELL_START = b"<table:table-cell"
 
     def __init__(self):
         super().__init__()
@@ -287,13 +313,20 @@ class OdsScanner(XlsxScanner):
                 self.row_has_data = False
             elif not closing:
                 repeat = self.repeated(ODS_COLUMNS, attributes)
-                if not empty:
+                formula = ODS_FORMULA.search(attributes)
+                if not empty or formula:
                     self.reach(self.row + self.repeat_rows, self.column + repeat)
+                    shown = None
                     if ODS_ERROR.search(attributes):
                         value = ODS_TEXT.match(text, match.end())
                         shown = (
                             html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#ERROR"
                         )
+                    elif formula and not ODS_VALUE_TYPE.search(attributes):
+                        # LibreOffice always writes a formula's value and its type; a script may not.
+                        written = formula.group(formula.lastindex).partition(b"=")[2]
+                        shown = "=" + html.unescape(written.decode("utf-8", "replace"))
+                    if shown is not None:
                         for offset in range(repeat):
                             self.extent.errors[(self.row, self.column + offset)] = shown
                 self.column += repeat
@@ -363,8 +396,9 @@ def read_workbook(data, kind):
 
 #: Kazakh letters Windows-1251 lacks (і and І it has, from Ukrainian).
 KAZAKH_LETTERS = "әғқңөұүһӘҒҚҢӨҰҮҺ"
-#: A question mark next to a Cyrillic letter inside a word: what cp1251 made of a Kazakh letter.
-LOST_LETTER = re.compile(r"\?(?=[а-яёА-ЯЁ])|(?<=[а-яёА-ЯЁ])\?(?=\w)")
+#: What cp1251 made of a Kazakh letter: a question mark before a Cyrillic letter, or after one
+#: (`технологиялы? университеті`) unless it ends a sentence: the cell, or before a capital or digit.
+LOST_LETTER = re.compile(r"\?(?=[а-яёА-ЯЁ])|(?<=[а-яёА-ЯЁ])\?(?!\s*$|\s+[A-ZА-ЯЁ0-9])")
 
 
 def decode_text(data):

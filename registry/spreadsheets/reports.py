@@ -14,17 +14,17 @@ def unknown_headers_message(resource, unknown):
     }
 
 
-def sheet_errors(resource, result):
-    """Return (spreadsheet row, column header, message) for every invalid row.
-
-    Row numbers are as the spreadsheet shows them, after any title and empty rows: the reader
-    kept each data row's number (`dataset.row_numbers`), which the library counts from 1.
-    """
+def sheet_row(resource, number):
+    """Return the spreadsheet's number of the dataset's row `number` (counted from 1 by the
+    library), as the spreadsheet shows it after any title and empty rows: the reader kept each
+    data row's number (`dataset.row_numbers`)."""
     numbers = getattr(resource, "_row_numbers", None) or []
+    return numbers[number - 1] if 0 < number <= len(numbers) else number + 1
 
-    def sheet_row(number):
-        return numbers[number - 1] if 0 < number <= len(numbers) else number + 1
 
+def sheet_errors(resource, result):
+    """Return (spreadsheet row, column header, message) for every invalid row, rows numbered
+    as the spreadsheet shows them (`sheet_row`)."""
     headers = {name: force_str(field.column_name) for name, field in resource.fields.items()}
     headers.update({field.attribute: force_str(field.column_name) for field in resource.fields.values()})
     errors = []
@@ -32,10 +32,10 @@ def sheet_errors(resource, result):
         for attribute, messages in invalid.error_dict.items():
             column = headers.get(attribute, "—")
             for message in messages:
-                errors.append((sheet_row(invalid.number), column, force_str(message)))
+                errors.append((sheet_row(resource, invalid.number), column, force_str(message)))
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            errors.append((sheet_row(number), "—", force_str(error.error)))
+            errors.append((sheet_row(resource, number), "—", force_str(error.error)))
     for error in result.base_errors:
         errors.append((None, "—", force_str(error.error)))
     return errors

@@ -36,7 +36,7 @@ from ..slugs import former_codes
 from .exports import ExportRows, export_columns, read_rows
 from .headers import resolve_headers
 from .readers import CellError
-from .reports import ImportFailure, sheet_errors
+from .reports import ImportFailure, sheet_errors, sheet_row
 from .widgets import (
     Cells,
     ChoiceWidget,
@@ -171,6 +171,7 @@ class RegistryResource(resources.ModelResource):
         self._meta = _copy_options(self._meta)
         self._taken = {}  # see _taken_values
         self._passed_checks = set()  # see validate_constraints
+        self._repeated_keys = {}  # see _find_repeated_keys
         # Headers in the active language, translated once rather than on every cell lookup.
         for field in self.fields.values():
             field.column_name = force_str(field.column_name)
@@ -273,15 +274,15 @@ class RegistryResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         """Keep the row's many-to-many values for write_relations: in batches the library
-        writes none of them, and the preview writes nothing at all."""
+        writes none of them. The preview, which writes nothing, keeps them too: they are what
+        its diff shows (`widgets.Field.get_value`)."""
         if not self._meta.use_bulk:
             return super().save_m2m(instance, row, **kwargs)
-        if not self._is_dry_run(kwargs):
-            instance._pending_m2m = {
-                field.attribute: field.clean(row)
-                for field in self.get_import_fields()
-                if isinstance(field.widget, ManyToManyWidget) and field.column_name in row
-            }
+        instance._pending_m2m = {
+            field.attribute: field.clean(row)
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row
+        }
 
     def write_relations(self, records):
         """Write what a batch of records holds in other tables, once the records have ids: their
@@ -316,9 +317,13 @@ class RegistryResource(resources.ModelResource):
             renamed = former_codes(self._meta.model)
             if renamed:
                 self.replace_column(dataset, "slug", lambda code: renamed.get(force_str(code).strip(), code))
-        self._check_duplicate_keys(dataset, key_columns)
+        self._repeated_keys = self._find_repeated_keys(dataset, key_columns)
         # A large file's preview lists totals and errors only: no per-row diff to build.
         self._meta.skip_diff = len(dataset) > PREVIEW_DIFF_ROWS
+
+    def before_import_row(self, row, **kwargs):
+        # The row as the spreadsheet numbers it, which later rows' errors may name.
+        self._sheet_row = sheet_row(self, kwargs["row_number"])
 
     def after_init_instance(self, instance, new, row, **kwargs):
         """Remember the loaded record's values, which `skip_row` compares against.
@@ -359,17 +364,20 @@ class RegistryResource(resources.ModelResource):
             row[index] = mend(row[index])
             dataset[number] = row
 
-    def _check_duplicate_keys(self, dataset, key_columns):
-        seen = {}
+    def _find_repeated_keys(self, dataset, key_columns):
+        """Return {row number as the library counts it: the error} for each row whose key an
+        earlier row of the file has, which import_instance makes that row's error."""
+        seen, repeated = {}, {}
         columns = [dataset.headers.index(force_str(c)) for c in key_columns]
-        for number, row in zip(dataset.row_numbers, dataset, strict=True):
+        for index, (number, row) in enumerate(zip(dataset.row_numbers, dataset, strict=True), start=1):
             key = tuple(force_str(row[i]).strip() for i in columns)
             if key in seen and any(key):
-                raise ValueError(
-                    gettext("Строки %(first)d и %(second)d описывают одну и ту же запись (%(key)s).")
-                    % {"first": seen[key], "second": number, "key": ", ".join(key)}
-                )
-            seen[key] = number
+                repeated[index] = gettext(
+                    "Строки %(first)d и %(second)d описывают одну и ту же запись (%(key)s)."
+                ) % {"first": seen[key], "second": number, "key": ", ".join(key)}
+            else:
+                seen[key] = number
+        return repeated
 
     def import_instance(self, instance, row, **kwargs):
         # The library checks many-to-many cells only when it saves them, after the row
@@ -379,15 +387,27 @@ class RegistryResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        repeated = self._repeated_keys.get(kwargs.get("row_number"))
+        if repeated:
+            errors[self.get_import_id_fields()[0]] = ValidationError(repeated, code="unique")
         for field in self.get_import_fields():
             value = row.get(field.column_name)
             if isinstance(value, CellError):
-                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it.
-                errors[field.attribute] = ValidationError(
-                    gettext("В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение.")
-                    % value,
-                    code="invalid",
-                )
+                # A spreadsheet error value (#N/A…) is never stored, whatever the widget made of it;
+                # nor is a formula no program has computed, which calamine reads as empty.
+                if value.uncomputed:
+                    message = gettext(
+                        "В ячейке формула без вычисленного значения: откройте и сохраните файл в Excel "
+                        "или LibreOffice."
+                    )
+                else:
+                    message = (
+                        gettext(
+                            "В ячейке ошибка «%s», а не значение: исправьте формулу или впишите значение."
+                        )
+                        % value
+                    )
+                errors[field.attribute] = ValidationError(message, code="invalid")
             elif isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row)
@@ -427,15 +447,27 @@ class RegistryResource(resources.ModelResource):
         Speed-up for "admin import XLSX (preview + confirm)" and "admin import agreements with
         parties": Django compiles and runs a query per row for each constraint (the ROR and
         Wikidata ids, an agreement's dates), even for an empty id.
+
+        Unique values an earlier row of the file gives its record count as taken too: two new
+        records with one ROR id would pass the database, then fail to be written together.
         """
-        runs, settled, checks = set(), set(), []
+        runs, settled, checks, clashes = set(), set(), [], {}
+        excluded = set(exclude)
         for model, constraints in instance.get_constraints():
             for constraint in constraints:
                 if isinstance(constraint, db_models.UniqueConstraint) and constraint.fields:
                     names = set(constraint.fields)
                     values = constraint_values(model, instance, names)
-                    holder = self._taken_values(model, constraint).get(values, instance.pk)
+                    taken = self._taken_values(model, constraint)
+                    holder = taken.get(values, instance.pk)
+                    if isinstance(holder, EarlierRow) and not names & excluded:
+                        clashes.update(self._clash(model, constraint, values, holder))
+                        continue
                     (settled if holder == instance.pk else runs).update(names)
+                    # An empty value never clashes: the registry's unique ids are optional.
+                    filled = all(value not in ("", None) for value in values)
+                    if filled and values not in taken and not names & excluded:
+                        taken[values] = EarlierRow(self._sheet_row)
                 elif isinstance(constraint, db_models.CheckConstraint):
                     names = constraint.condition.referenced_base_fields
                     key = (constraint.name, constraint_values(model, instance, names))
@@ -445,12 +477,28 @@ class RegistryResource(resources.ModelResource):
                         runs.update(names)
                         checks.append((key, names))
         if runs:
-            instance.validate_constraints(exclude={*exclude, *(settled - runs)})
+            try:
+                instance.validate_constraints(exclude={*exclude, *(settled - runs), *clashes})
+            except ValidationError as error:
+                raise ValidationError(error.update_error_dict(clashes)) from None
+        if clashes:
+            raise ValidationError(clashes)
         # A check whose fields were left out (they had errors) did not really run.
         self._passed_checks.update(key for key, names in checks if not names & set(exclude))
 
+    def _clash(self, model, constraint, values, earlier):
+        """Return the error of a row whose unique values an earlier row of the file gives its record."""
+        fields = [model._meta.get_field(name) for name in constraint.fields]
+        message = gettext("%(label)s %(value)s уже указан в строке %(row)d этого файла.") % {
+            "label": ", ".join(force_str(field.verbose_name) for field in fields),
+            "value": ", ".join(force_str(value) for value in values),
+            "row": earlier.row,
+        }
+        return {name: [ValidationError(message, code="unique")] for name in constraint.fields}
+
     def _taken_values(self, model, constraint):
-        """The values a unique constraint holds in the database, to the record holding them."""
+        """The values a unique constraint holds in the database, to the record holding them; as
+        the file is read, those earlier rows give their records too (`EarlierRow`)."""
         if constraint.name not in self._taken:
             rows = model._default_manager.filter(constraint.condition or db_models.Q())
             values = rows.values_list("pk", *constraint.fields)
@@ -496,6 +544,14 @@ class RegistryResource(resources.ModelResource):
             record.updated,
             record.unchanged,
         )
+
+
+class EarlierRow:
+    """The spreadsheet row whose record is given unique values before this row (see
+    `RegistryResource.validate_constraints`): never a record's id."""
+
+    def __init__(self, row):
+        self.row = row
 
 
 def natural_key_field(model):
@@ -645,7 +701,7 @@ class PartiesField(Field):
 
     def clean(self, row, **kwargs):
         institutions, countries = self.institutions, self.countries
-        specs = []
+        specs, written = [], {}
         for item in split_parties(row.get(self.column_name)):
             match = GROUP_PARTY.match(item)
             if match:
@@ -668,6 +724,16 @@ class PartiesField(Field):
                     specs.append(("institution", institutions.find(item).slug, ""))
                 except ValueError as error:
                     raise ValueError(f"{error} " + gettext("Группу пишите в кавычках «…».")) from None
+            # The same party twice (`msu; МГУ`) would be listed twice on its public page.
+            kind, value, code = specs[-1]
+            key = (kind, value.casefold(), code)
+            if key in written:
+                party = f"«{value}»" if kind == "group" else institutions.describe(institutions.get(value))
+                raise ValueError(
+                    gettext("%(party)s указано дважды: «%(first)s» и «%(second)s». Оставьте одно.")
+                    % {"party": party, "first": written[key], "second": item}
+                )
+            written[key] = item
         if len(specs) < self.minimum:
             raise ValueError(gettext("Укажите не менее %d сторон.") % self.minimum)
         return tuple(specs)

@@ -501,6 +501,28 @@ class ManyWidget(widgets.ManyToManyWidget):
         return Cells((self.field,), lambda keys: separator.join(str(key) for (key,) in keys), many=attribute)
 
 
+class PendingRecords(list):
+    """Related records an import is about to write, read by the widgets as the relation they will
+    fill (`.all()`) and in the order it will list them (its model's `Meta.ordering`), so that the
+    preview shows them as they will read once written, and an unchanged set as unchanged."""
+
+    def __init__(self, records):
+        records = list(records)
+        ordering = records[0]._meta.ordering if records else []
+        super().__init__(sorted(records, key=lambda record: [path_value(record, name) for name in ordering]))
+
+    def all(self):
+        return self
+
+
+def path_value(record, path):
+    """Return the value at an ordering path such as `country__code` (the related models' orderings
+    are all ascending)."""
+    for name in path.split("__"):
+        record = getattr(record, name)
+    return record
+
+
 class Field(fields.Field):
     """A resource column whose header is translated and whose lookups fail as row errors."""
 
@@ -519,3 +541,11 @@ class Field(fields.Field):
             return super().clean(row, **kwargs)
         except ObjectDoesNotExist:
             raise ValueError(_("«%s» не найдено.") % row.get(self.column_name)) from None
+
+    def get_value(self, instance):
+        # A many-to-many column's values wait on the record until its batch is written (the
+        # resource's save_m2m); until then, they are the column's value, for the preview's diff.
+        pending = instance.__dict__.get("_pending_m2m", {})
+        if self.attribute in pending:
+            return PendingRecords(pending[self.attribute])
+        return super().get_value(instance)
