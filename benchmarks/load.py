@@ -92,6 +92,18 @@ def urls(records):
     return lambda: random.choice(mix)()
 
 
+def kind_of(url):
+    """Name a URL's kind for the per-kind figures: downloads, searches, pages of a list…"""
+    path, _, query = url.partition("?")
+    if "download=" in query:
+        return "download"
+    if "q=" in query:
+        return "search"
+    if "page=" in query:
+        return "list page N"
+    return "detail" if path.count("/") > 2 else "list or overview"
+
+
 def wait_until_up(port, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -107,6 +119,7 @@ def wait_until_up(port, timeout=60):
 
 def drive(port, next_url, seconds, clients, max_requests):
     latencies, errors, lock = [], [], threading.Lock()
+    by_kind = {}
     stop_at = time.monotonic() + seconds
 
     def client():
@@ -130,6 +143,7 @@ def drive(port, next_url, seconds, clients, max_requests):
             with lock:
                 if ok:
                     latencies.append(elapsed)
+                    by_kind.setdefault(kind_of(url), []).append(elapsed)
                 else:
                     errors.append(f"{url}: {getattr(response, 'status', response)}")
 
@@ -139,7 +153,7 @@ def drive(port, next_url, seconds, clients, max_requests):
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors, time.monotonic() - began
+    return latencies, errors, time.monotonic() - began, by_kind
 
 
 def run(args, database_url, records):
@@ -169,7 +183,9 @@ def run(args, database_url, records):
     )
     try:
         wait_until_up(port)
-        latencies, errors, elapsed = drive(port, urls(records), args.seconds, args.clients, args.max_requests)
+        latencies, errors, elapsed, by_kind = drive(
+            port, urls(records), args.seconds, args.clients, args.max_requests
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -186,6 +202,10 @@ def run(args, database_url, records):
         f"errors={len(errors)}",
         flush=True,
     )
+    for kind, times in sorted(by_kind.items()):
+        kind_p95 = statistics.quantiles(times, n=20)[18] * 1000 if len(times) >= 20 else max(times) * 1000
+        p50_kind = statistics.median(times) * 1000
+        print(f"  {kind}: {len(times)} requests, p50_ms={p50_kind:.1f} p95_ms={kind_p95:.1f}")
     for error in errors[:10]:
         print("  error:", error)
     return p95, errors
