@@ -252,6 +252,9 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "registry.spreadsheets.storage.DatabaseStorage
 # A list download stops after this many rows, so that a few downloads at once cannot starve
 # page views (the list page says so).
 PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
+# Downloads one server process prepares at once; another one meanwhile answers 503 with
+# Retry-After, so that downloads never hold every thread of a worker.
+PUBLIC_DOWNLOADS_AT_ONCE = envint("PUBLIC_DOWNLOADS_AT_ONCE", 1)
 # The overview and list pages are cached for anonymous readers (registry/cache.py) and
 # invalidated by any change to a record; 0 turns the cache off.
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)

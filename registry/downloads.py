@@ -7,21 +7,24 @@ are the same English snake_case keys in every format and language.
 
 Downloads never hold the whole list in memory: CSV and JSON stream row by row, XLSX is written by
 openpyxl's write-only mode to a temporary file, and every download stops after
-PUBLIC_DOWNLOAD_MAX_ROWS rows, so a few at once cannot starve page views.
+PUBLIC_DOWNLOAD_MAX_ROWS rows; each process serves at most PUBLIC_DOWNLOADS_AT_ONCE of them at a
+time (more are asked to come back in a minute), so downloads cannot starve page views.
 """
 
 import csv
 import json
 import tempfile
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
 import openpyxl
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
 from rest_framework.utils.encoders import JSONEncoder
@@ -219,5 +222,54 @@ WRITERS = {"csv": csv_response, "xlsx": xlsx_response, "json": json_response}
 
 
 def download(model, queryset, file_format, request):
-    """Return the records of `queryset` as a streamed download in `file_format`."""
-    return WRITERS[file_format](model, queryset, request)
+    """Return the records of `queryset` as a streamed download in `file_format`, or 503 with
+    Retry-After when this process already serves PUBLIC_DOWNLOADS_AT_ONCE downloads: a long
+    download holds a server thread, and pages must keep the others (`make load`)."""
+    slot = take_slot()
+    if slot is None:
+        response = HttpResponse(
+            gettext("Сейчас готовится много загрузок. Повторите через минуту."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
+    try:
+        response = WRITERS[file_format](model, queryset, request)
+    except BaseException:
+        slot.release()
+        raise
+    if not response.streaming or isinstance(response, FileResponse):
+        slot.release()  # the file is written: sending it is cheap
+    else:
+        response.streaming_content = HoldingSlot(response.streaming_content, slot)
+    return response
+
+
+_slots = {}
+
+
+def take_slot():
+    """Take one of this process's download slots without waiting; None when all are taken."""
+    limit = settings.PUBLIC_DOWNLOADS_AT_ONCE
+    slots = _slots.setdefault(limit, threading.BoundedSemaphore(limit))
+    return slots if slots.acquire(blocking=False) else None
+
+
+class HoldingSlot:
+    """Streamed content that gives its download slot back when the response is closed, whether
+    it was read to the end or the reader went away (Django closes what has a close())."""
+
+    def __init__(self, content, slot):
+        self.content, self.slot = iter(content), slot
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.content)
+
+    def close(self):
+        slot, self.slot = self.slot, None
+        if slot is not None:
+            slot.release()

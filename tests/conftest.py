@@ -29,6 +29,8 @@ def pytest_configure(config):
     # Tests read each response's context; the page cache has tests of its own (test_public_cache.py).
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     settings.PUBLIC_TOTALS_CACHE_SECONDS = 0  # likewise the shared totals
+    # The test client closes a download only once it is read; tests of the cap set their own.
+    settings.PUBLIC_DOWNLOADS_AT_ONCE = 10_000
 
 
 @pytest.fixture

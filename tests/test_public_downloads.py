@@ -189,3 +189,24 @@ class TestBadInput:
         assert client.get(reverse(f"registry:{name}"), {"q": words}).status_code == 200
         response, _ = download(client, name, q=words, download="csv")
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_downloads_beyond_the_processs_cap_are_asked_to_come_back(client, article, settings):
+    from registry.downloads import take_slot
+
+    settings.PUBLIC_DOWNLOADS_AT_ONCE = 3
+    held = [take_slot(), take_slot()]  # two downloads being prepared elsewhere in this process
+    first = client.get("/institutions/", {"download": "csv"})
+    assert first.status_code == 200
+    refused = client.get("/institutions/", {"download": "json"})
+    assert refused.status_code == 503 and refused["Retry-After"] == "60"
+    assert "Повторите через минуту" in refused.content.decode()
+    assert client.get("/institutions/").status_code == 200  # pages are served meanwhile
+    b"".join(first.streaming_content)  # read to the end, the download gives its slot back
+    for file_format in ("xlsx", "csv"):
+        response = client.get("/institutions/", {"download": file_format})
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    for slot in held:
+        slot.release()
