@@ -290,10 +290,11 @@ class AgreementFilter(UndertakingFilter):
         fields = ["q", "kind", "status", "field", "country", "institution", "year"]
 
     def by_party_country(self, queryset, name, value):
+        # EXISTS per agreement, not IN (every party of the country): a page stops at its rows.
         parties = models.AgreementParty.objects.published().filter(
-            Q(country=value) | Q(institution__country=value)
+            Q(country=value) | Q(institution__country=value), agreement=OuterRef("pk")
         )
-        return queryset.filter(pk__in=parties.values("agreement"))
+        return queryset.filter(Exists(parties))
 
     def by_year(self, queryset, name, value):
         year = int(value)
