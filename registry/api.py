@@ -27,7 +27,7 @@ from rest_framework import filters as drf_filters
 from rest_framework.routers import DefaultRouter
 
 from . import cache, filters, public
-from .cache import SharedCountPaginator
+from .pagination import ListPaginator
 from .serializers import SERIALIZERS
 from .slugs import resolve_slug
 
@@ -38,7 +38,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """Pages of `page_size` records (API_PAGE_SIZE by default, at most API_MAX_PAGE_SIZE)."""
 
     page_size_query_param = "page_size"
-    django_paginator_class = SharedCountPaginator
+    django_paginator_class = ListPaginator
 
     @property
     def page_size(self):

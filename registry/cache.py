@@ -13,12 +13,10 @@ cut out before caching and each reader gets their own when the page is served.
 import hashlib
 import re
 import time
-from functools import cached_property, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -70,20 +68,6 @@ def shared_totals(name, compute):
         value = compute()
         cache.set(key, value, seconds)
     return value
-
-
-class SharedCountPaginator(Paginator):
-    """A paginator whose total is a shared total: counting every record a filter finds is the
-    part of a list page (and an API page) that grows with the registry. Keyed by the query."""
-
-    @cached_property
-    def count(self):
-        try:
-            sql = str(self.object_list.query)
-        except (AttributeError, EmptyResultSet):  # a list, or a query that finds nothing
-            return super().count
-        key = "count:" + hashlib.sha256(sql.encode()).hexdigest()
-        return shared_totals(key, lambda: Paginator.count.func(self))
 
 
 def page_key(request):

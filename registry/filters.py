@@ -33,6 +33,23 @@ class OrderingFilter(django_filters.OrderingFilter):
         super().__init__(*args, **kwargs)
         self.translated = translated  # Russian text fields sorted by the text the page shows
 
+    def filter(self, qs, value):
+        """Sort by the chosen column, then as the list usually is, so that records with equal
+        values keep one order from page to page; descending reverses the whole order (which an
+        index read backwards gives: models.list_order_indexes)."""
+        chosen = [param for param in value or () if param not in django_filters.constants.EMPTY_VALUES]
+        if not chosen:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in chosen]
+        named = {value.removeprefix("-") for value in ordering if isinstance(value, str)}
+        descending = chosen[-1].startswith("-")
+        tie_break = [
+            flip(name) if descending else name
+            for name in [*qs.model._meta.ordering, "pk"]
+            if name.removeprefix("-") not in named | {"id"}
+        ]
+        return qs.order_by(*ordering, *tie_break)
+
     def get_ordering_value(self, param):
         value = super().get_ordering_value(param)
         name = value.removeprefix("-")
@@ -47,6 +64,10 @@ class OrderingFilter(django_filters.OrderingFilter):
             label = labels.get(field, param)
             choices += [(param, label), (f"-{param}", format_lazy(_("{} (по убыванию)"), label))]
         return choices
+
+
+def flip(name):
+    return name.removeprefix("-") if name.startswith("-") else f"-{name}"
 
 
 def in_reader_language(russian):

@@ -15,7 +15,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, filters, maps, models, public
-from .cache import SharedCountPaginator, shared_totals
+from .cache import shared_totals
+from .pagination import ListPaginator
 from .slugs import resolve_slug
 
 
@@ -168,7 +169,7 @@ class RegistryListView(FilterView):
     """
 
     paginate_by = 25
-    paginator_class = SharedCountPaginator
+    paginator_class = ListPaginator
     template_name_suffix = "_list"
 
     def get_queryset(self):

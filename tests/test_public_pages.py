@@ -6,6 +6,7 @@ import json
 
 import openpyxl
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from registry import models
@@ -185,6 +186,65 @@ class TestSortingAndPaging:
         factories.branch(slug="a-second", name="Филиал А", name_en="B branch")
         client.cookies["django_language"] = "en"
         assert slugs(client.get(url("branch_list"), {"ordering": "name"})) == ["b-first", "a-second"]
+
+    def test_records_with_equal_values_keep_one_order_from_page_to_page(self, client, db):
+        # 30 institutions founded the same year: sorted by year, then by name, whatever the page.
+        for n in range(30):
+            factories.institution(slug=f"i-{n:02d}", name_ru=f"Институт {n:02d}", founded_year=1990)
+        pages = [
+            slugs(client.get(url("institution_list"), {"ordering": "founded", "page": page}))
+            for page in (1, 2)
+        ]
+        assert pages[0] + pages[1] == [f"i-{n:02d}" for n in range(30)]
+        descending = [
+            slugs(client.get(url("institution_list"), {"ordering": "-founded", "page": page}))
+            for page in (1, 2)
+        ]
+        assert descending[0] + descending[1] == [f"i-{n:02d}" for n in reversed(range(30))]
+
+    @pytest.mark.parametrize("page", ["2", "last"])
+    def test_a_deep_page_shows_its_own_published_records_in_order(self, client, db, page):
+        for n in range(60):
+            factories.institution(slug=f"i-{n:02d}", name_ru=f"Институт {n:02d}", is_published=n % 2 == 0)
+        response = client.get(url("institution_list"), {"kind": "university", "page": page})
+        assert slugs(response) == [f"i-{n:02d}" for n in range(50, 60, 2)]
+        assert response.context["paginator"].count == 30
+
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_a_deep_page_asks_as_many_queries_as_the_first(self, client, db, name):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        fill(30)
+        counts = []
+        for page in ("1", "last"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(name), {"page": page}).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
+
+    def test_every_column_a_public_list_sorts_by_has_an_index_in_that_order(self):
+        from registry import filters
+
+        for filterset in (
+            filters.InstitutionFilter,
+            filters.BranchFilter,
+            filters.AgreementFilter,
+            filters.ProgrammeFilter,
+        ):
+            model = filterset._meta.model
+            ordering = filterset.base_filters["ordering"]
+            usual = [name for name in model._meta.ordering if name != "id"]
+            indexed = {
+                tuple(index.fields)
+                for index in model._meta.indexes
+                if index.condition == Q(is_published=True) or index.fields[:1] == ["is_published"]
+            }
+            for column in ordering.param_map.values():
+                if "__" in column:
+                    continue  # sorted by a related record's name: no index can hold that order
+                expected = [*usual, "id"] if column in usual else [column, *usual, "id"]
+                assert tuple(expected) in indexed or ("is_published", *expected) in indexed, (model, column)
 
     def test_pagination_keeps_filters(self, client, article):
         for n in range(30):
