@@ -30,6 +30,24 @@ def test_one_record_is_named_exactly(article, text, how):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Astana Technical School of Technical No. 14",
+        "Технический колледж технический № 14",
+        "Университет 1 2 3 4 5 6 7 8 9 10 11 12 13 14",
+    ],
+)
+def test_a_name_with_a_repeated_word_or_many_words_is_named_exactly(text):
+    # A name is matched whole, every word in its place: a search drops repeated words and
+    # stops at MAX_SEARCH_WORDS, which once made these "not found" with themselves as nearest.
+    record = factories.institution(name_en=text) if text.isascii() else factories.institution(name_ru=text)
+    factories.institution(name_ru="Университет 1 2 3 4 5 6 7 8 9 10 11 12 13 15")
+    found = match(models.Institution, text)
+    assert found.record == record and found.exact[0].matched_on == "name"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     "text", ["010pmpe69", "https://ror.org/010pmpe69", "Q13164", "https://www.wikidata.org/wiki/Q13164"]
 )
 def test_ror_and_wikidata_ids_name_a_record(text):
