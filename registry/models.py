@@ -22,7 +22,6 @@ from simple_history.models import HistoricalRecords
 from .cache import invalidate_public_pages
 from .history import history_with_m2m
 from .search import name_filter, rank_by_match, search_document, search_filter, search_words
-from .statistics import analyze_when_committed
 
 YEAR_VALIDATORS = [MinValueValidator(1000), MaxValueValidator(2100)]
 
@@ -54,18 +53,19 @@ def in_reader_language(record, field):
 
 
 def list_order_indexes(model_name, default_order, columns):
-    """Indexes for the public lists, in the order each column sorts them: published records (a
-    partial index: SQLite uses no index for a bare `WHERE is_published` otherwise) by that
-    column, then by the list's usual order, which filters.OrderingFilter adds as the tie-break.
-    A list page reads its rows' keys straight from one of these however deep it is
-    (pagination.ListPaginator); tests/test_public_pages.py checks each sortable column has one."""
+    """Indexes for a public list: its published records in their usual order, and by each column
+    the list is sorted or narrowed by, then in the usual order (filters.OrderingFilter adds it
+    as the tie-break). A page reads its records' keys straight from one of these however deep it
+    is (pagination.ListPaginator), and a narrowed list stops at its page's rows instead of
+    sorting every match. Partial indexes (WHERE is_published): SQLite uses no index for a bare
+    `WHERE is_published` otherwise. tests/test_public_pages.py checks each sortable column has one.
+    """
+    columns = [([], "pub"), *(([column], f"by_{short}") for column, short in columns)]
     return [
         models.Index(
-            fields=[column, *default_order],
-            condition=Q(is_published=True),
-            name=f"reg_{model_name}_by_{short}",
+            fields=[*column, *default_order], condition=Q(is_published=True), name=f"reg_{model_name}_{name}"
         )
-        for column, short in columns
+        for column, name in columns
     ]
 
 
@@ -130,11 +130,6 @@ class RegistryQuerySet(SearchQuerySet):
     def published(self):
         """Return what the public may see: the one rule every public page, download and API uses."""
         return self.filter(is_published=True)
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        analyze_when_committed(self.model, self.db)
-        return created
 
 
 class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
@@ -585,13 +580,19 @@ class Institution(PublicRecord):
         verbose_name_plural = _("учреждения")
         permissions = io_permissions("institution", _("учреждения"))
         indexes = [
-            # Public lists show published records in this order; the admin lists all in it.
-            models.Index(fields=["is_published", "name_ru", "id"], name="reg_institution_pub_order"),
+            # The admin lists every record in this order.
             models.Index(fields=["name_ru", "id"], name="reg_institution_order"),
             *list_order_indexes(
                 "inst",
                 ["name_ru", "id"],
-                [("kind", "kind"), ("city", "city"), ("founded_year", "founded"), ("updated_at", "updated")],
+                [
+                    ("kind", "kind"),
+                    ("city", "city"),
+                    ("founded_year", "founded"),
+                    ("updated_at", "updated"),
+                    ("country", "country"),
+                    ("region", "region"),
+                ],
             ),
         ]
         constraints = [
@@ -761,11 +762,18 @@ class Branch(PublicRecord):
         verbose_name_plural = _("филиалы")
         permissions = io_permissions("branch", _("филиалы"))
         indexes = [
-            # Public lists show published records in this order; the admin lists all in it.
-            models.Index(fields=["is_published", "name", "id"], name="reg_branch_pub_order"),
+            # The admin lists every record in this order.
             models.Index(fields=["name", "id"], name="reg_branch_order"),
             *list_order_indexes(
-                "branch", ["name", "id"], [("city", "city"), ("status", "status"), ("opened_year", "opened")]
+                "branch",
+                ["name", "id"],
+                [
+                    ("city", "city"),
+                    ("status", "status"),
+                    ("opened_year", "opened"),
+                    ("country", "country"),
+                    ("region", "region"),
+                ],
             ),
         ]
 
@@ -866,8 +874,7 @@ class Agreement(Undertaking):
         verbose_name_plural = _("соглашения")
         permissions = io_permissions("agreement", _("соглашения"))
         indexes = [
-            # Public lists show published records in this order; the admin lists all in it.
-            models.Index(fields=["is_published", "title", "id"], name="reg_agreement_pub_order"),
+            # The admin lists every record in this order.
             models.Index(fields=["title", "id"], name="reg_agreement_order"),
             *list_order_indexes(
                 "agreement",
@@ -932,8 +939,7 @@ class Programme(Undertaking):
         verbose_name_plural = _("программы")
         permissions = io_permissions("programme", _("программы"))
         indexes = [
-            # Public lists show published records in this order; the admin lists all in it.
-            models.Index(fields=["is_published", "title", "id"], name="reg_programme_pub_order"),
+            # The admin lists every record in this order.
             models.Index(fields=["title", "id"], name="reg_programme_order"),
             *list_order_indexes(
                 "programme",
