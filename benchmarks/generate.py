@@ -237,9 +237,9 @@ def generate(count, seed=1):
         batch_size=2000,
     )
     if connection.vendor == "postgresql":
-        # As autovacuum would within a minute of such a write; pages are timed as readers meet
-        # them, not in that minute. (SQLite's tables are analysed by the bulk writes themselves:
-        # registry/statistics.py.)
+        # As autovacuum would within a minute of such a write: pages are timed as readers meet
+        # them, not in that minute. (SQLite keeps no statistics; its lists' indexes are made for
+        # a planner without them: models.list_order_indexes.)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return {
