@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
@@ -75,19 +76,30 @@ def page_key(request):
     return f"public-page:{version()}:{get_language()}:{path}"
 
 
+def shared_with_readers(request):
+    """Whether this request may be answered from, and kept in, the cache: a GET by an anonymous
+    reader while PUBLIC_PAGE_CACHE_SECONDS is on. Staff always see what the database holds."""
+    return (
+        bool(settings.PUBLIC_PAGE_CACHE_SECONDS)
+        and request.method == "GET"
+        and not request.user.is_authenticated
+    )
+
+
+def download_key(request):
+    """A download holds absolute links and the date it was accessed on (how to cite)."""
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"public-download:{version()}:{get_language()}:{timezone.localdate()}:{address}"
+
+
 def cache_public_page(view):
     """Serve a GET page from the cache to anonymous readers; render and keep it on a miss."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if (
-            not seconds
-            or request.method != "GET"
-            or request.user.is_authenticated
-            or "download" in request.GET
-        ):
+        if not shared_with_readers(request) or "download" in request.GET:  # downloads: downloads.py
             return view(request, *args, **kwargs)
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         key = page_key(request)
         hit = cache.get(key)
         if hit is not None:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import openpyxl
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
 from rest_framework.utils.encoders import JSONEncoder
 
+from . import cache
 from .models import StatusStep
 from .serializers import SERIALIZERS
 
@@ -224,7 +226,16 @@ WRITERS = {"csv": csv_response, "xlsx": xlsx_response, "json": json_response}
 def download(model, queryset, file_format, request):
     """Return the records of `queryset` as a streamed download in `file_format`, or 503 with
     Retry-After when this process already serves PUBLIC_DOWNLOADS_AT_ONCE downloads: a long
-    download holds a server thread, and pages must keep the others (`make load`)."""
+    download holds a server thread, and pages must keep the others (`make load`).
+
+    A download anonymous readers ask for again the same day, with nothing changed since, is
+    served from the cache (up to PUBLIC_DOWNLOAD_CACHE_BYTES; cache.download_key)."""
+    key = cache.download_key(request) if cache.shared_with_readers(request) else None
+    if key and (kept := django_cache.get(key)) is not None:
+        content_type, disposition, content = kept
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = disposition
+        return response
     slot = take_slot()
     if slot is None:
         response = HttpResponse(
@@ -241,9 +252,37 @@ def download(model, queryset, file_format, request):
         raise
     if not response.streaming or isinstance(response, FileResponse):
         slot.release()  # the file is written: sending it is cheap
+        if key:
+            response = kept_file(response, key)
     else:
-        response.streaming_content = HoldingSlot(response.streaming_content, slot)
+        response.streaming_content = HoldingSlot(response.streaming_content, slot, keep_as(response, key))
     return response
+
+
+def keep(key, response, content):
+    if len(content) <= settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
+        kept = (response["Content-Type"], response["Content-Disposition"], content)
+        django_cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+
+
+def keep_as(response, key):
+    """Return what keeps a streamed download once it has been read to the end, or None."""
+    return (lambda content: keep(key, response, content)) if key else None
+
+
+def kept_file(response, key):
+    """Keep a written file small enough to keep, and send it from memory."""
+    spool = response.file_to_stream
+    size = spool.seek(0, 2)
+    spool.seek(0)
+    if size > settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
+        return response
+    content = spool.read()
+    response.close()
+    plain = HttpResponse(content, content_type=response["Content-Type"])
+    plain["Content-Disposition"] = response["Content-Disposition"]
+    keep(key, plain, content)
+    return plain
 
 
 _slots = {}
@@ -258,16 +297,30 @@ def take_slot():
 
 class HoldingSlot:
     """Streamed content that gives its download slot back when the response is closed, whether
-    it was read to the end or the reader went away (Django closes what has a close())."""
+    it was read to the end or the reader went away (Django closes what has a close()); read to
+    the end, it is given to `keep` while no larger than PUBLIC_DOWNLOAD_CACHE_BYTES."""
 
-    def __init__(self, content, slot):
-        self.content, self.slot = iter(content), slot
+    def __init__(self, content, slot, keep=None):
+        self.content, self.slot, self.keep = iter(content), slot, keep
+        self.read, self.size = [], 0
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return next(self.content)
+        try:
+            chunk = next(self.content)
+        except StopIteration:
+            if self.keep:
+                self.keep(b"".join(self.read))
+            raise
+        if self.keep:
+            self.size += len(chunk)
+            if self.size <= settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
+                self.read.append(chunk)
+            else:
+                self.keep, self.read = None, []
+        return chunk
 
     def close(self):
         slot, self.slot = self.slot, None

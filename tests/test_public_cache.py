@@ -99,3 +99,57 @@ def test_the_overview_totals_are_counted_once_per_change_for_every_reader(admin_
     factories.institution(name_ru="Второй вуз")
     assert admin_client.get("/").context["counts"][0]["total"] == 2
     assert admin_client.get("/institutions/").context["paginator"].count == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_a_download_asked_for_again_is_served_from_the_cache_until_a_record_changes(
+    client, page_cache, django_assert_num_queries, file_format
+):
+    record = factories.institution(name_ru="Первый вуз")
+    first = client.get("/institutions/", {"download": file_format})
+    first_bytes = first.getvalue()
+    with django_assert_num_queries(0):
+        again = type(client)().get("/institutions/", {"download": file_format})
+        again_bytes = again.getvalue()
+    assert again_bytes == first_bytes
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    record.name_ru = "Новое название"
+    record.save()
+    changed = client.get("/institutions/", {"download": "csv"}).getvalue().decode("utf-8-sig")
+    assert "Новое название" in changed and "Первый вуз" not in changed
+
+
+@pytest.mark.django_db
+def test_a_download_is_kept_per_filter_and_language_and_never_for_staff(client, admin_client, page_cache):
+    factories.institution(name_ru="Первый вуз", name_en="First university", kind="college")
+    factories.institution(name_ru="Второй вуз", kind="university")
+    assert "Второй вуз" not in client.get("/institutions/?kind=college&download=csv").getvalue().decode()
+    assert "Второй вуз" in client.get("/institutions/?download=csv").getvalue().decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/institutions/?kind=college&download=csv").getvalue().decode()
+    assert "First university" in english and "колледж" not in english
+    admin_client.get("/institutions/?download=csv").getvalue()
+    models.Institution.objects.update(name_ru="Тихо изменён")  # no signal: readers' copy stays
+    assert "Тихо изменён" in admin_client.get("/institutions/?download=csv").getvalue().decode()
+
+
+@pytest.mark.django_db
+def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, page_cache, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.institution(name_ru="Первый вуз")
+    settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 100
+    for file_format in ("csv", "xlsx"):
+        client.get("/institutions/", {"download": file_format}).getvalue()
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/institutions/", {"download": file_format}).getvalue()
+        assert len(queries) > 0, file_format
+    settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 4 * 2**20
+    unread = client.get("/institutions/", {"download": "json"})
+    unread.close()  # the reader went away before the end
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/institutions/", {"download": "json"}).getvalue()
+    assert len(queries) > 0
