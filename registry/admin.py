@@ -455,14 +455,32 @@ def citation_inline(fk):
     return type(f"{fk.title()}CitationInline", (CitationInline,), {"fk_name": fk})
 
 
-class AtLeastTwoPartiesFormSet(BaseInlineFormSet):
+class PartiesFormSet(BaseInlineFormSet):
+    """Parties of an agreement or programme: each institution once (twice, it would be listed
+    twice on the public page; imports refuse it too), and at least `minimum` of them."""
+
+    minimum = 0
+
     def clean(self):
         super().clean()
         kept = [
             form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
-        if len(kept) < 2:
+        seen = set()
+        for form in kept:
+            institution = form.cleaned_data.get("institution")
+            if institution is not None and institution.pk in seen:
+                form.add_error(
+                    "institution", _("«%(party)s» указано дважды. Оставьте одно.") % {"party": institution}
+                )
+            elif institution is not None:
+                seen.add(institution.pk)
+        if len(kept) < self.minimum:
             raise ValidationError(_("Укажите не менее двух сторон."))
+
+
+class AtLeastTwoPartiesFormSet(PartiesFormSet):
+    minimum = 2
 
 
 class PartyInline(admin.StackedInline):
@@ -488,7 +506,7 @@ class AgreementPartyInline(PartyInline):
 
 class ProgrammeParticipantInline(PartyInline):
     model = models.ProgrammeParticipant
-    formset = BaseInlineFormSet
+    formset = PartiesFormSet
 
 
 class StatusAgreesWithStepsFormSet(BaseInlineFormSet):

@@ -116,6 +116,30 @@ def test_an_agreement_needs_two_parties(admin_client, article):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("model, prefix", [(models.Agreement, "parties"), (models.Programme, "participants")])
+def test_the_same_institution_cannot_be_a_party_twice(admin_client, article, model, prefix):
+    msu = models.Institution.objects.get(slug="msu")
+    data = {
+        "slug": "twice",
+        "title": "Дважды одна сторона",
+        "kind": "memorandum" if model is models.Agreement else "training",
+        "status": "proposed",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-institution": msu.pk,
+        f"{prefix}-1-institution": msu.pk,
+        "status_steps-TOTAL_FORMS": "0",
+        "status_steps-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(admin_url(model, "add"), data)
+    assert response.status_code == 200
+    assert f"«{msu}» указано дважды. Оставьте одно." in response.content.decode()
+    assert not model.objects.filter(slug="twice").exists()
+
+
+@pytest.mark.django_db
 def test_publish_action_publishes_and_records_history(admin_client):
     drafts = [factories.institution(is_published=False) for _ in range(2)]
     response = admin_client.post(
