@@ -13,6 +13,7 @@ time (more are asked to come back in a minute), so downloads cannot starve page 
 
 import csv
 import json
+import logging
 import tempfile
 import threading
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.log import log_response
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl.utils import get_column_letter
@@ -34,6 +36,7 @@ from . import cache
 from .models import StatusStep
 from .serializers import SERIALIZERS
 
+logger = logging.getLogger("registry.downloads")
 FORMATS = ("csv", "xlsx", "json")
 CHUNK_SIZE = 500
 #: A spreadsheet application runs a cell starting with these as a formula.
@@ -244,6 +247,15 @@ def download(model, queryset, file_format, request):
             content_type="text/plain; charset=utf-8",
         )
         response["Retry-After"] = "60"
+        # By design, not a failure: logged as such, not as the ERROR Django gives any 5xx.
+        log_response(
+            "download deferred path=%s",
+            request.get_full_path(),
+            response=response,
+            request=request,
+            logger=logger,
+            level="info",
+        )
         return response
     try:
         response = WRITERS[file_format](model, queryset, request)

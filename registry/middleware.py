@@ -6,6 +6,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.log import log_response
 
 logger = logging.getLogger("registry.busy")
 
@@ -65,13 +66,18 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request, exception):
         if not is_database_locked(exception):
             return None
-        logger.warning(
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        # Logged once, as the warning it is: Django would log any 5xx again as an ERROR.
+        log_response(
             "database locked method=%s path=%s user=%s waited=%ss",
             request.method,
             request.path,
             getattr(getattr(request, "user", None), "username", ""),
             settings.DATABASES["default"].get("OPTIONS", {}).get("timeout"),
+            response=response,
+            request=request,
+            logger=logger,
+            level="warning",
         )
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

@@ -192,15 +192,19 @@ class TestBadInput:
 
 
 @pytest.mark.django_db
-def test_downloads_beyond_the_processs_cap_are_asked_to_come_back(client, article, settings):
+def test_downloads_beyond_the_processs_cap_are_asked_to_come_back(client, article, settings, caplog):
     from registry.downloads import take_slot
 
     settings.PUBLIC_DOWNLOADS_AT_ONCE = 3
     held = [take_slot(), take_slot()]  # two downloads being prepared elsewhere in this process
     first = client.get("/institutions/", {"download": "csv"})
     assert first.status_code == 200
-    refused = client.get("/institutions/", {"download": "json"})
+    with caplog.at_level("INFO"):
+        refused = client.get("/institutions/", {"download": "json"})
     assert refused.status_code == 503 and refused["Retry-After"] == "60"
+    # By design, so said once, at INFO: never the ERROR Django logs for a 5xx.
+    logged = [(r.name, r.levelname) for r in caplog.records if r.levelno >= 20]
+    assert logged == [("registry.downloads", "INFO")]
     assert "Повторите через минуту" in refused.content.decode()
     assert client.get("/institutions/").status_code == 200  # pages are served meanwhile
     b"".join(first.streaming_content)  # read to the end, the download gives its slot back

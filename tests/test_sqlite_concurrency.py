@@ -81,3 +81,20 @@ def test_a_write_locked_out_longer_than_the_busy_timeout_is_a_503_and_changes_no
     )
     # Asking again once the lock is gone works, as the page says.
     assert (seen["action_after_the_lock"], seen["published_after_the_lock"]) == (302, True), seen
+
+
+@pytest.mark.django_db
+def test_a_locked_database_is_logged_once_as_a_warning_not_as_an_error(client, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from registry import views
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views.HomeView, "get", locked)
+    with caplog.at_level("INFO"):
+        response = client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    logged = [(r.name, r.levelname) for r in caplog.records if r.levelno >= 20]
+    assert logged == [("registry.busy", "WARNING")]
