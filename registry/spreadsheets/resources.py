@@ -169,8 +169,6 @@ class RegistryResource(resources.ModelResource):
         super().__init__(**kwargs)
         # Per-instance options: the preview of a large file skips the per-row diff.
         self._meta = _copy_options(self._meta)
-        self._taken = {}  # see _taken_values
-        self._passed_checks = set()  # see validate_constraints
         self._repeated_keys = {}  # see _find_repeated_keys
         # Headers in the active language, translated once rather than on every cell lookup.
         for field in self.fields.values():
@@ -305,7 +303,8 @@ class RegistryResource(resources.ModelResource):
         if getattr(dataset, "row_numbers", None) is None:
             dataset.row_numbers = list(range(2, len(dataset) + 2))
         self._row_numbers = dataset.row_numbers
-        # See validate_constraints: the database may have changed since the preview.
+        # Per file (validate_constraints, _taken_values): read afresh for each import, as the
+        # database may have changed since the preview.
         self._taken, self._passed_checks = {}, set()
         key_columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
         missing = [force_str(c) for c in key_columns if force_str(c) not in dataset.headers]
