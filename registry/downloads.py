@@ -290,7 +290,7 @@ def kept_file(response, key):
     if size > settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
         return response
     content = spool.read()
-    response.close()
+    spool.close()  # not response.close(): that would signal the request finished
     plain = HttpResponse(content, content_type=response["Content-Type"])
     plain["Content-Disposition"] = response["Content-Disposition"]
     keep(key, plain, content)
