@@ -41,7 +41,7 @@ class OrderingFilter(django_filters.OrderingFilter):
         if not chosen:
             return qs
         ordering = [self.get_ordering_value(param) for param in chosen]
-        named = {value.removeprefix("-") for value in ordering if isinstance(value, str)}
+        named = {item.removeprefix("-") for item in ordering if isinstance(item, str)}
         descending = chosen[-1].startswith("-")
         tie_break = [
             flip(name) if descending else name
