@@ -106,7 +106,7 @@ def answer(query):
     if not isinstance(query, dict):
         raise BadRequest(_("Каждый запрос должен быть объектом JSON с полем query."))
     text = query.get("query")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         raise BadRequest(_("В запросе нет текста (поле query)."))
     if len(text) > MAX_QUERY_LENGTH:
         raise BadRequest(_("Запрос длиннее %d знаков.") % MAX_QUERY_LENGTH)
@@ -117,10 +117,12 @@ def answer(query):
         raise BadRequest(
             _("Неизвестный тип «%(type)s». Возможные: %(types)s.") % {"type": kind, "types": ", ".join(TYPES)}
         )
-    try:
-        limit = max(1, min(int(query.get("limit") or 5), MAX_LIMIT))
-    except (TypeError, ValueError):
-        raise BadRequest(_("limit должен быть числом.")) from None
+    limit = query.get("limit", 5)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise BadRequest(_("limit должен быть целым числом от 1."))
+    limit = min(limit, MAX_LIMIT)
+    if not text.strip():
+        return []  # an empty cell of a column: nothing to match, the other queries answered
     model = TYPES[kind]
     queryset = narrowed(model, public_records(model), query.get("properties") or [])
     found = match(model, text, queryset=queryset, limit=limit)

@@ -89,10 +89,12 @@ def test_drafts_are_never_candidates(client):
     [
         ("{not json", "JSON"),
         ("[1, 2]", "объектом"),
-        (json.dumps({"q0": {"query": ""}}), "query"),
+        (json.dumps({"q0": {"query": None}}), "query"),
         (json.dumps({"q0": "МГУ"}), "query"),
         (json.dumps({"q0": {"query": "МГУ", "type": "planet"}}), "planet"),
         (json.dumps({"q0": {"query": "МГУ", "limit": "many"}}), "limit"),
+        (json.dumps({"q0": {"query": "МГУ", "limit": -1}}), "limit"),
+        (json.dumps({"q0": {"query": "МГУ", "limit": 2.5}}), "limit"),
         (json.dumps({"q0": {"query": "МГУ", "properties": {"country": "KZ"}}}), "properties"),
         (json.dumps({f"q{n}": {"query": "МГУ"} for n in range(101)}), "100"),
     ],
@@ -101,6 +103,14 @@ def test_bad_input_is_a_json_error_in_russian(client, queries, says):
     response = client.post("/reconcile", urlencode({"queries": queries}), content_type=FORM)
     assert response.status_code == 400
     assert says in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_an_empty_cell_in_a_batch_gets_no_candidates_and_the_others_are_answered(client, article):
+    queries = {"q0": {"query": "МГУ"}, "q1": {"query": "  "}, "q2": {"query": ""}, "q3": {"query": "msu"}}
+    answers = post_queries(client, queries).json()
+    assert answers["q1"]["result"] == answers["q2"]["result"] == []
+    assert answers["q0"]["result"][0]["id"] == answers["q3"]["result"][0]["id"] == "msu"
 
 
 @pytest.mark.django_db
