@@ -17,9 +17,10 @@ record::
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, reduce
+from operator import add, or_
 
-from django.db.models import Q
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -147,14 +148,19 @@ def _nearest(queryset, text, limit):
         return []
     pool = list(queryset.search(text)[:CANDIDATE_POOL])
     if len(pool) < limit:
-        # No record holds every word: widen to records holding any word or its first letters,
-        # so a typo ("Ломоносва") still finds its record.
-        stems = {word[:4] if len(word) > 4 else word for word in words}
-        any_word = Q()
-        for stem in stems:
-            any_word |= fragment_filter(stem, queryset.model)
+        # No record holds every word (a typo, "Ломоносва"; a word the name lacks): widen to the
+        # records holding the most of the query's distinctive words or their first letters, so
+        # that "…№4165 extra" still brings №4165 before the many sharing only "горный".
+        stems = {word[:4] if len(word) > 4 else word for word in distinctive(words)}
+        held = [fragment_filter(stem, queryset.model) for stem in stems]
+        shared = reduce(add, (Case(When(one, then=Value(1)), default=Value(0)) for one in held))
+        widened = (
+            queryset.filter(reduce(or_, held))
+            .annotate(words_shared=shared)
+            .order_by("-words_shared", "pk")[:CANDIDATE_POOL]
+        )
         seen = {record.pk for record in pool}
-        pool += [r for r in queryset.filter(any_word).order_by("pk")[:CANDIDATE_POOL] if r.pk not in seen]
+        pool += [record for record in widened if record.pk not in seen]
     query = " ".join(words)
     scored = [Candidate(record, similarity(query, record.search_text), "similar") for record in pool]
     scored = [candidate for candidate in scored if candidate.score >= MIN_SCORE]

@@ -108,6 +108,7 @@ class SearchQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         # Bulk writes skip save() and signals; keep the search text true on them too.
+        objs = list(objs)  # read twice: a generator would be spent on the search text
         for obj in objs:
             obj.refresh_search_text()
         created = super().bulk_create(objs, *args, **kwargs)

@@ -123,3 +123,28 @@ def test_common_words_do_not_make_unrelated_names_close(article, text, related):
     assert found.record is None
     close = {candidate.code: candidate.score for candidate in found.candidates if candidate.score >= 70}
     assert set(close) <= related, close
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "extra",
+    [
+        " extra",  # a word the name lacks
+        " в городе Москве Россия прежде называвшийся иначе совсем давно",  # the query passes 12 words
+    ],
+)
+def test_a_name_with_words_it_lacks_still_finds_its_record_first(extra):
+    # 260 names share every word but the number; the one asked for is beyond the first 200 records.
+    country = factories.country()
+    models.Institution.objects.bulk_create(
+        models.Institution(
+            slug=f"mining-{n}",
+            name=f"Университет горный (г. Москва) №{n}",
+            name_ru=f"Университет горный (г. Москва) №{n}",
+            country=country,
+        )
+        for n in range(1, 261)
+    )
+    found = match(models.Institution, f"Университет горный (г. Москва) №250{extra}")
+    assert found.record is None
+    assert found.nearest[0].record.slug == "mining-250"

@@ -72,3 +72,13 @@ def test_the_trigram_index_serves_the_search_and_follows_every_write():
     assert models.Institution.objects.search("другое назв").get() == record
     record.delete()
     assert not models.Institution.objects.search("другое").exists()
+
+
+@pytest.mark.django_db
+def test_records_bulk_created_from_a_generator_are_all_written_with_their_search_text():
+    country = factories.country()
+    models.Institution.objects.bulk_create(
+        models.Institution(slug=f"g-{n}", name_ru=f"Горный институт {n}", country=country) for n in range(3)
+    )
+    assert models.Institution.objects.filter(slug__startswith="g-").count() == 3
+    assert models.Institution.objects.search("горного").count() == 3
