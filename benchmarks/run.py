@@ -498,7 +498,7 @@ def measure_page(client, url):
 
 #: Pages whose totals are counted over whole tables once per change (registry/cache.py,
 #: shared_totals); the rows above time them as every reader after the first sees them.
-COLD_PAGES = ["/", "/sources/", "/agreements/?country=KZ"]
+COLD_PAGES = ["/", "/sources/", "/agreements/?country=KZ", "/map/"]
 
 
 def measure_cold(client, url):
@@ -643,6 +643,8 @@ def public_page_urls():
         "/institutions/?field=": "/institutions/?field=0713",
         "/institutions/?founded=": "/institutions/?founded=2000",
         "/institutions/?ordering=": "/institutions/?ordering=-founded",
+        "/institutions/?city=": "/institutions/?city=%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B",
+        "/institutions/?page=deep": "/institutions/?page=last",
         "/branches/": "/branches/",
         "/branches/?country=": "/branches/?country=KZ",
         "/branches/?region=": f"/branches/?region={region}",
@@ -651,22 +653,27 @@ def public_page_urls():
         "/branches/?institution=<code>": "/branches/?institution=msu",
         "/branches/?institution=<words>": "/branches/?institution=%D1%8D%D0%BD%D0%B5%D1%80%D0%B3",
         "/branches/?opened=": "/branches/?opened=2000",
+        "/branches/?city=": "/branches/?city=%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B",
         "/agreements/": "/agreements/",
         "/agreements/?kind=": "/agreements/?kind=memorandum",
         "/agreements/?status=": "/agreements/?status=signed",
         "/agreements/?field=": "/agreements/?field=0713",
         "/agreements/?country=": "/agreements/?country=KZ",
         "/agreements/?year=": "/agreements/?year=2020",
+        "/agreements/?region=": f"/agreements/?region={region}",
         "/programmes/": "/programmes/",
         "/programmes/?kind=": "/programmes/?kind=training",
         "/programmes/?status=": "/programmes/?status=proposed",
         "/programmes/?field=": "/programmes/?field=0713",
         "/programmes/?country=": "/programmes/?country=KZ",
         "/programmes/?year=": "/programmes/?year=2025",
+        "/programmes/?region=": f"/programmes/?region={region}",
         "/sources/": "/sources/",
         "/sources/?publisher=": "/sources/?publisher=%D0%A2%D0%90%D0%A1%D0%A1",
         "/sources/?language=": "/sources/?language=ru",
         "/sources/?year=": "/sources/?year=2025",
+        "map /map/": "/map/",
+        "map /map/?country=": "/map/?country=KZ",
         "institution page": "/institutions/msu/",
         "branch page": "/branches/msu-kazakhstan/",
         "agreement page": "/agreements/orenburg-samara-kz-technical/",

@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -69,6 +70,16 @@ def shared_totals(name, compute):
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def shared_query_totals(name, queryset, compute):
+    """shared_totals for what a query finds: kept under the query's SQL, so every reader asking
+    with the same filters shares it (a list's total, the map's counts per place)."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # a query that finds nothing
+        return compute()
+    return shared_totals(f"{name}:" + hashlib.sha256(sql.encode()).hexdigest(), compute)
 
 
 def page_key(request):

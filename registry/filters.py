@@ -87,6 +87,18 @@ class RegistryFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.search(value)  # the number of words counted is capped in registry/search.py
 
+    @property
+    def narrowing(self):
+        """The filters the reader set, sorting aside: the count beside "Фильтры"."""
+        return [name for name in self.form.changed_data if name != "ordering"]
+
+
+def city_filter():
+    """A city as written (any case): the map's places link to the list of what stands there."""
+    return django_filters.CharFilter(
+        field_name="city", lookup_expr="iexact", max_length=100, label=_("Город")
+    )
+
 
 class CountryCodeField(django_filters.fields.ModelChoiceField):
     """A country by its ISO code in any case: kz is KZ."""
@@ -167,6 +179,7 @@ class InstitutionFilter(RegistryFilterSet):
         label=_("Направление подготовки"),
     )
     founded = YearFilter(field_name="founded_year", label=_("Год основания"))
+    city = city_filter()
     ordering = OrderingFilter(
         fields=[
             ("name_ru", "name"),
@@ -190,7 +203,7 @@ class InstitutionFilter(RegistryFilterSet):
 
     class Meta:
         model = models.Institution
-        fields = ["q", "country", "region", "kind", "is_active", "field", "founded"]
+        fields = ["q", "country", "region", "kind", "is_active", "field", "founded", "city"]
 
     def by_field(self, queryset, name, value):
         # An institution teaches a field through its published branches, agreements or programmes.
@@ -241,6 +254,7 @@ class BranchFilter(RegistryFilterSet):
     institution = institution_filter("by_institution", _("Головное учреждение"))
     opened = YearFilter(field_name="opened_year", label=_("Год открытия"))
     parent_country = country_filter("institution__country", label=_("Страна головного учреждения"))
+    city = city_filter()
     ordering = OrderingFilter(
         fields=[
             ("name", "name"),
@@ -262,7 +276,17 @@ class BranchFilter(RegistryFilterSet):
 
     class Meta:
         model = models.Branch
-        fields = ["q", "country", "region", "status", "field", "institution", "opened", "parent_country"]
+        fields = [
+            "q",
+            "country",
+            "region",
+            "status",
+            "field",
+            "institution",
+            "opened",
+            "parent_country",
+            "city",
+        ]
 
     def by_institution(self, queryset, name, value):
         return queryset.filter(institution__in=named_institutions(value))
@@ -287,6 +311,11 @@ class AgreementFilter(UndertakingFilter):
         label=_("Страна стороны"),
     )
     year = YearFilter(method="by_year", label=_("Год"))
+    region = django_filters.ModelChoiceFilter(
+        method="by_party_region",
+        queryset=models.Region.objects.select_related("country"),
+        label=_("Регион стороны"),
+    )
     ordering = OrderingFilter(
         fields=[
             ("title", "title"),
@@ -308,7 +337,11 @@ class AgreementFilter(UndertakingFilter):
 
     class Meta:
         model = models.Agreement
-        fields = ["q", "kind", "status", "field", "country", "institution", "year"]
+        fields = ["q", "kind", "status", "field", "country", "institution", "year", "region"]
+
+    def by_party_region(self, queryset, name, value):
+        parties = models.AgreementParty.objects.published().filter(regions=value, agreement=OuterRef("pk"))
+        return queryset.filter(Exists(parties))
 
     def by_party_country(self, queryset, name, value):
         # EXISTS per agreement, not IN (every party of the country): a page stops at its rows.
@@ -328,6 +361,11 @@ class ProgrammeFilter(UndertakingFilter):
     field = field_filter(models.Programme)
     country = country_filter("target_countries", label=_("Для страны"))
     year = YearFilter(method="by_year", label=_("Год"))
+    region = django_filters.ModelChoiceFilter(
+        method="by_region",
+        queryset=models.Region.objects.select_related("country"),
+        label=_("Регион"),
+    )
     ordering = OrderingFilter(
         fields=[("title", "title"), ("kind", "kind"), ("status", "status"), ("proposed_on", "proposed")],
         field_labels={
@@ -342,7 +380,17 @@ class ProgrammeFilter(UndertakingFilter):
 
     class Meta:
         model = models.Programme
-        fields = ["q", "kind", "status", "field", "country", "institution", "year"]
+        fields = ["q", "kind", "status", "field", "country", "institution", "year", "region"]
+
+    def by_region(self, queryset, name, value):
+        # A programme is for a region it targets, or one where a participant stands.
+        participants = models.ProgrammeParticipant.objects.published().filter(
+            regions=value, programme=OuterRef("pk")
+        )
+        targeted = models.Programme.target_regions.through.objects.filter(
+            region=value, programme=OuterRef("pk")
+        )
+        return queryset.filter(Q(Exists(participants)) | Q(Exists(targeted)))
 
     def by_year(self, queryset, name, value):
         year = int(value)

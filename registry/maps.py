@@ -9,9 +9,14 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from .cache import shared_query_totals
+from .models import AgreementParty, Programme, ProgrammeParticipant, Region
 
 OUTLINES = Path(__file__).parent / "data" / "ru-kz-outlines.json"
 WIDTH = 1000
@@ -123,7 +128,7 @@ def city_english_name(city, country_code):
 
 def city_label(record):
     """Return the record's city as the map labels it: the GeoNames name on English pages."""
-    if (get_language() or "ru").startswith("en"):
+    if english():
         return city_english_name(record.city, record.country.code) or record.city
     return record.city
 
@@ -170,6 +175,20 @@ class Line:
 
 
 @dataclass
+class Group:
+    """Every record of one kind standing at one place, on a map of too many to mark one by one."""
+
+    kind: str
+    place: str
+    count: int
+    query: str  # narrows the kind's list to them: city=… or region=…
+    x: float = 0
+    y: float = 0
+    url: str = ""  # the kind's list with the map's filters and `query` (set by the view)
+    label: str = ""  # "1 234 учреждения" (set by the view)
+
+
+@dataclass
 class Map:
     width: int
     height: int
@@ -178,6 +197,8 @@ class Map:
     lines: list = field(default_factory=list)
     places: list = field(default_factory=list)
     unplaced: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    unplaced_counts: dict = field(default_factory=dict)  # kind -> how many records have no place
 
 
 KIND_LABELS = {
@@ -239,3 +260,78 @@ def build_map(institutions=(), branches=(), agreements=(), programmes=()):
             if not placed:
                 result.unplaced.append((kind, undertaking, _("регион не указан или не нанесён на карту")))
     return result
+
+
+#: Above this many records a map shows each place once per kind, with how many records stand
+#: there and a link to their list (build_overview); up to it, each record is a mark of its own.
+DETAIL_LIMIT = 300
+
+
+def build_overview(institutions=None, branches=None, agreements=None, programmes=None):
+    """Place the records of each queryset by counting them per city or region in the database,
+    never reading them one by one: a map of 100 000 records costs about what one of 1 000 does."""
+    _left, _top, _scale, height = _frame()
+    result = Map(width=WIDTH, height=height, countries=country_paths())
+    spots = {}  # (x, y) -> how many groups already stand there, to set them side by side
+
+    def group(kind, place, count, query, location):
+        x, y = to_svg(*location)
+        taken = spots.get((x, y), 0)
+        spots[(x, y)] = taken + 1
+        if taken == 0:
+            result.places.append((x, y, place))
+        result.groups.append(Group(kind, place, count, urlencode(query), round(x + 12 * taken, 1), y))
+
+    for kind, records in (("institution", institutions), ("branch", branches)):
+        if records is None:
+            continue
+        per_city = records.order_by().values_list("city", "country__code").annotate(n=Count("pk"))
+        for city, code, count in shared_query_totals("map-cities", per_city, lambda q=per_city: list(q)):
+            location = city_location(city, code)
+            if location:
+                place = (english() and city_english_name(city, code)) or city
+                group(kind, place, count, {"city": city}, location)
+            else:
+                result.unplaced_counts[kind] = result.unplaced_counts.get(kind, 0) + count
+    for kind, records in (("agreement", agreements), ("programme", programmes)):
+        if records is None:
+            continue
+        per_region, unplaced = shared_query_totals(
+            f"map-{kind}-regions", records, lambda kind=kind, records=records: count_per_region(kind, records)
+        )
+        for region in Region.objects.select_related("country").filter(pk__in=per_region):
+            group(kind, region.label, per_region[region.pk], {"region": region.pk}, region_location(region))
+        if unplaced:
+            result.unplaced_counts[kind] = unplaced
+    return result
+
+
+def count_per_region(kind, records):
+    """Return ({placed region: how many records}, how many records no placed region has)."""
+    per_region = {}
+    for region_id, record_id in region_pairs(kind, records):
+        per_region.setdefault(region_id, set()).add(record_id)
+    placed = set()
+    counts = {}
+    for region in Region.objects.select_related("country").filter(pk__in=per_region):
+        if region_location(region):
+            counts[region.pk] = len(per_region[region.pk])
+            placed |= per_region[region.pk]
+    return counts, records.count() - len(placed)
+
+
+def english():
+    return (get_language() or "ru").startswith("en")
+
+
+def region_pairs(kind, records):
+    """Yield (region, record) for each region an agreement's published parties, or a programme's
+    published participants and targets, are in."""
+    if kind == "agreement":
+        parties = AgreementParty.objects.published().filter(agreement__in=records.values("pk"))
+        yield from parties.filter(regions__isnull=False).values_list("regions", "agreement").distinct()
+        return
+    participants = ProgrammeParticipant.objects.published().filter(programme__in=records.values("pk"))
+    yield from participants.filter(regions__isnull=False).values_list("regions", "programme").distinct()
+    targets = Programme.target_regions.through.objects.filter(programme__in=records.values("pk"))
+    yield from targets.values_list("region", "programme")

@@ -5,27 +5,22 @@ whole rows, joins and all: at 100 000 records the count and the skipped rows are
 time. This paginator fills those two gaps and nothing else.
 """
 
-import hashlib
 from functools import cached_property
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 from . import public
-from .cache import shared_totals
+from .cache import shared_query_totals
 
 
 class ListPaginator(Paginator):
     @cached_property
     def count(self):
-        """The total is a shared total (cache.shared_totals), keyed by the query."""
-        try:
-            sql = str(self.object_list.query)
-        except (AttributeError, EmptyResultSet):  # a list, or a query that finds nothing
+        """The total is a shared total (cache.shared_query_totals), keyed by the query."""
+        if not isinstance(self.object_list, QuerySet):
             return super().count
-        key = "count:" + hashlib.sha256(sql.encode()).hexdigest()
-        return shared_totals(key, lambda: Paginator.count.func(self))
+        return shared_query_totals("count", self.object_list, lambda: Paginator.count.func(self))
 
     def page(self, number):
         """Read the page's keys first (the skipped rows come from an index: models.

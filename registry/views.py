@@ -106,6 +106,11 @@ COUNT_LABELS = {
 }
 
 
+def counted(model, n):
+    """Return a count and the word for what it counts: "1 234 учреждения"."""
+    return f"{number_format(n, force_grouping=True)} {COUNT_LABELS[model](n)}"
+
+
 def bars(rows):
     """Return rows with a width in per cent of the largest value, for the SVG bar charts."""
     largest = max((row["value"] for row in rows), default=0) or 1
@@ -401,10 +406,31 @@ class MapView(TemplateView):
             for name in filterset.errors:
                 errors.setdefault(name, invalid_filters_of(filterset.form, name))
         records = {layer: [] if errors else filterset.qs for layer, filterset in filtersets.items()}
+        # Up to DETAIL_LIMIT records (asked for one more at most), each is a mark of its own;
+        # beyond, each place shows how many of each kind stand there.
+        many = not errors and sum(qs[: maps.DETAIL_LIMIT + 1].count() for qs in records.values())
+        if many and many > maps.DETAIL_LIMIT:
+            the_map = maps.build_overview(*(records.get(layer) for layer in self.LAYERS))
+            self.link_groups(the_map)
+        else:
+            the_map = maps.build_map(*(records.get(layer, []) for layer in self.LAYERS))
         return {
             **super().get_context_data(**kwargs),
-            "map": maps.build_map(*(records.get(layer, []) for layer in self.LAYERS)),
+            "map": the_map,
             "form": form,
             "shown": shown,
             "errors": [error for field_errors in errors.values() for error in field_errors],
+        }
+
+    def link_groups(self, the_map):
+        """Give each place's group its words and the link to its list, with the map's filters."""
+        kept = urlencode([(k, v) for k, v in self.request.GET.items() if k != "show"])
+        lists = {layer: list_view.model for layer, (_, list_view) in self.LAYERS.items()}
+        for group in the_map.groups:
+            model = lists[group.kind]
+            url = reverse(f"registry:{model._meta.model_name}_list")
+            group.url = f"{url}?{'&'.join(part for part in (kept, group.query) if part)}"
+            group.label = counted(model, group.count)
+        the_map.unplaced_counts = {
+            kind: counted(lists[kind], count) for kind, count in the_map.unplaced_counts.items()
         }

@@ -127,3 +127,88 @@ def test_a_bad_filter_is_a_400_with_the_forms_message_and_no_marks(client, mosco
     assert response.status_code == 400
     assert response.context["map"].marks == [] and response.context["map"].unplaced == []
     assert f'<p class="error">{label}: ' in response.content.decode()
+
+
+def many_institutions(count, city, country, start=0, **fields):
+    fields = {"city": city, "country": country, "is_published": True, **fields}
+    models.Institution.objects.bulk_create(
+        models.Institution(slug=f"{country.code}-{n}", name_ru=f"Институт {n}", **fields)
+        for n in range(start, start + count)
+    )
+
+
+@pytest.mark.django_db
+def test_a_map_of_many_records_counts_them_per_place_and_links_to_their_lists(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    kz = factories.country()
+    many_institutions(200, "Алматы", kz)
+    many_institutions(150, "Астана", kz, start=200)
+    many_institutions(5, "Нигдеград", kz, start=350)
+    many_institutions(40, "Алматы", kz, start=1000, is_published=False)  # drafts count nowhere
+    oblast = factories.region(
+        "Оренбургская область", "RU", models.Region.Kind.OBLAST, name_en="Orenburg Oblast"
+    )
+    for _ in range(3):
+        agreement = factories.agreement(parties=0)
+        models.AgreementParty.objects.create(agreement=agreement, description="вузы").regions.add(oblast)
+
+    response = client.get(reverse("registry:map"))
+
+    assert response.status_code == 200
+    the_map = response.context["map"]
+    assert the_map.marks == []
+    groups = {(g.kind, g.place): g for g in the_map.groups}
+    assert groups["institution", "Алматы"].count == 200 and groups["institution", "Астана"].count == 150
+    assert groups["institution", "Алматы"].label == "200 учреждений"
+    assert groups["agreement", "Оренбургская область"].count == 3
+    assert the_map.unplaced_counts == {"institution": "5 учреждений"}
+    almaty = groups["institution", "Алматы"].url
+    assert almaty in links_on_the_map(response)
+    # The link opens the list of exactly those records.
+    assert client.get(almaty).context["paginator"].count == 200
+    region_list = client.get(groups["agreement", "Оренбургская область"].url)
+    assert region_list.context["paginator"].count == 3
+    listed = response.content.decode()[response.content.decode().index('id="as-list"') :]
+    assert "Алматы — 200 учреждений" in listed
+
+
+@pytest.mark.django_db
+def test_the_map_of_many_records_keeps_its_filters_in_the_links_and_its_query_count(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kz, ru = factories.country(), factories.country("RU", "Россия", "Russia")
+    many_institutions(320, "Алматы", kz)
+    many_institutions(10, "Москва", ru, start=400)
+    response = client.get(reverse("registry:map"), {"country": "RU", "show": "institution", "q": "институт"})
+    # Ten records: marks one by one, then past the limit the same filters count per place.
+    assert len(response.context["map"].marks) == 10
+    many_institutions(400, "Москва", ru, start=5000)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("registry:map"), {"country": "RU"})
+    many_institutions(900, "Москва", ru, start=9000)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("registry:map"), {"country": "RU"})
+    assert len(large) == len(small)
+    (moscow,) = [g for g in response.context["map"].groups if g.kind == "institution"]
+    assert moscow.count == 1310 and "country=RU" in moscow.url and "city=" in moscow.url
+    assert client.get(moscow.url).context["paginator"].count == 1310
+
+
+@pytest.mark.django_db
+def test_the_counts_per_place_are_made_once_per_change_for_every_reader(client, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_TOTALS_CACHE_SECONDS = 60
+    cache.clear()
+    many_institutions(320, "Алматы", factories.country())
+    client.get(reverse("registry:map"))
+    with CaptureQueriesContext(connection) as again:
+        response = type(client)().get(reverse("registry:map"))
+    assert not [q["sql"] for q in again.captured_queries if "GROUP BY" in q["sql"]]
+    assert response.context["map"].groups[0].count == 320
+    factories.institution(city="Алматы", country=factories.country())
+    assert client.get(reverse("registry:map")).context["map"].groups[0].count == 321
+    cache.clear()
