@@ -104,7 +104,7 @@ class SearchQuerySet(models.QuerySet):
         if not search_words(query):
             return found
         ordering = self.query.order_by or self.model._meta.ordering
-        return found.annotate(search_rank=rank_by_match(query)).order_by("search_rank", *ordering)
+        return found.annotate(search_rank=rank_by_match(query, self.model)).order_by("search_rank", *ordering)
 
     def bulk_create(self, objs, *args, **kwargs):
         # Bulk writes skip save() and signals; keep the search text true on them too.

@@ -202,15 +202,18 @@ def _text_filter(word, table, prefix):
     return Q(**{f"{prefix}search_text__contains": word})
 
 
-def rank_by_match(query):
-    """Return an expression ranking records 0 when a whole name equals the query, 1 when a name
-    starts with it, 2 otherwise."""
+def rank_by_match(query, model=None):
+    """Return an expression ranking records 0 when the query is their code or a whole name equals
+    it, 1 when a name starts with it, 2 otherwise."""
     words = search_words(query)
     field = "search_text"
     if not words:
         return Value(2, output_field=IntegerField())
     phrase = " ".join(words)
+    # "gen-3-8449" is that record's code, before gen-3-18449 that merely holds it.
+    by_code = [When(slug=query.strip().lower(), then=Value(0))] if model and hasattr(model, "slug") else []
     return Case(
+        *by_code,
         When(**{f"{field}__contains": f"| {phrase} |"}, then=Value(0)),
         When(**{f"{field}__contains": f"| {phrase}"}, then=Value(1)),
         default=Value(2),

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.text import capfirst
-from django.utils.translation import ngettext, npgettext
+from django.utils.translation import gettext, ngettext, npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -194,7 +194,13 @@ class RegistryListView(FilterView):
             # A form sent without script: keep the address to what the reader chose.
             return redirect(without_empty_parameters(request))
         file_format = request.GET.get("download", "")
-        if file_format not in downloads.FORMATS:
+        if file_format and file_format not in downloads.FORMATS:
+            message = gettext("Нет загрузки в формате «%(format)s». Есть: %(formats)s.") % {
+                "format": file_format[:20],
+                "formats": ", ".join(downloads.FORMATS),
+            }
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        if not file_format:
             response = super().get(request, *args, **kwargs)
             if self.filterset.is_bound and not self.filterset.is_valid():
                 response.status_code = 400

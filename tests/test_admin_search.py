@@ -59,3 +59,12 @@ def test_the_admin_list_puts_the_exact_acronym_first_unless_a_column_is_chosen(a
     by_name = admin_client.get("/admin/registry/institution/", {"q": "МГУ", "o": "1"})
     assert [r.slug for r in by_name.context["cl"].result_list][0] == "aaa"
     assert admin_client.get("/admin/registry/institution/", {"q": "!!!"}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["gen-3-8449", "GEN-3-8449 "])
+def test_a_record_searched_by_its_code_comes_before_those_whose_code_holds_it(admin_client, query):
+    factories.institution(slug="gen-3-18449", name_ru="Академия 18449")
+    factories.institution(slug="gen-3-8449", name_ru="Университет 8449")
+    ranked = admin_client.get("/admin/registry/institution/", {"q": query})
+    assert [r.slug for r in ranked.context["cl"].result_list] == ["gen-3-8449", "gen-3-18449"]

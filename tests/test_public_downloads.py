@@ -145,9 +145,14 @@ class TestFlatDownloads:
         client.cookies["django_language"] = language
         assert limit in client.get("/institutions/").content.decode()
 
-    def test_ods_is_not_offered_publicly(self, client, article):
+    @pytest.mark.parametrize(
+        "language, says", [("ru", "Нет загрузки в формате «ods»"), ("en", "No download as")]
+    )
+    def test_ods_is_not_offered_publicly(self, client, article, language, says):
+        client.cookies["django_language"] = language
         response = client.get("/institutions/", {"download": "ods"})
-        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
+        assert says in response.content.decode() and "csv, xlsx, json" in response.content.decode()
         page = client.get("/institutions/").content.decode()
         assert "download=xlsx" in page and "download=ods" not in page
 

@@ -246,6 +246,18 @@ class TestSortingAndPaging:
                 expected = [*usual, "id"] if column in usual else [column, *usual, "id"]
                 assert tuple(expected) in indexed or ("is_published", *expected) in indexed, (model, column)
 
+    def test_a_middle_page_links_the_first_and_the_last(self, client, db):
+        country = factories.country()
+        models.Institution.objects.bulk_create(
+            models.Institution(slug=f"i-{n}", name_ru=f"Институт {n}", country=country, is_published=True)
+            for n in range(150)
+        )
+        third = client.get(url("institution_list"), {"ordering": "-founded", "page": 3}).content.decode()
+        assert "ordering=-founded&amp;page=1" in third and "ordering=-founded&amp;page=6" in third
+        assert "Первая" in third and "Последняя" in third
+        first = client.get(url("institution_list")).content.decode()
+        assert "Первая" not in first and "Последняя" in first
+
     def test_pagination_keeps_filters(self, client, article):
         for n in range(30):
             factories.institution(slug=f"kz-{n:02d}", country=factories.country("KZ"))
