@@ -53,6 +53,11 @@ class OrderingFilter(django_filters.OrderingFilter):
     def get_ordering_value(self, param):
         value = super().get_ordering_value(param)
         name = value.removeprefix("-")
+        if "__" not in name and self.model._meta.get_field(name).null:
+            # Records without a value last, and first when descending, on every database (SQLite
+            # would put them first): PostgreSQL's own order, which the list's index holds.
+            field = F(name)
+            return field.desc(nulls_first=True) if value.startswith("-") else field.asc(nulls_last=True)
         if name not in self.translated:
             return value
         shown = in_reader_language(name)

@@ -202,6 +202,27 @@ class TestSortingAndPaging:
         ]
         assert descending[0] + descending[1] == [f"i-{n:02d}" for n in reversed(range(30))]
 
+    @pytest.mark.parametrize(
+        "make, list_name, field, column, values",
+        [
+            (factories.institution, "institution_list", "founded", "founded_year", [1990, None, 1950]),
+            (
+                factories.agreement,
+                "agreement_list",
+                "signed",
+                "signed_on",
+                ["2020-02-02", None, "2010-02-02"],
+            ),
+        ],
+    )
+    def test_records_without_a_value_sort_last_and_first_descending_on_every_database(
+        self, client, db, make, list_name, field, column, values
+    ):
+        for n, value in enumerate(values):
+            make(slug=f"r-{n}", **{column: value})
+        assert slugs(client.get(url(list_name), {"ordering": field})) == ["r-2", "r-0", "r-1"]
+        assert slugs(client.get(url(list_name), {"ordering": f"-{field}"})) == ["r-1", "r-0", "r-2"]
+
     @pytest.mark.parametrize("page", ["2", "last"])
     def test_a_deep_page_shows_its_own_published_records_in_order(self, client, db, page):
         for n in range(60):
