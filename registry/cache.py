@@ -1,4 +1,5 @@
-"""Cache the overview and list pages for anonymous readers; any change to a record invalidates them.
+"""Cache the public pages (the overview, lists, records' pages, the map) and downloads for
+anonymous readers; any change to a record invalidates them.
 
 Pages are kept in Django's cache framework (local memory by default, Redis when REDIS_URL is set)
 under a key that carries a version number; every save, deletion or bulk write of a registry
@@ -83,8 +84,10 @@ def shared_query_totals(name, queryset, compute):
 
 
 def page_key(request):
+    """A page is kept per version of the data, language and day (a record's page says how to
+    cite it, accessed today)."""
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{version()}:{get_language()}:{path}"
+    return f"public-page:{version()}:{get_language()}:{timezone.localdate()}:{path}"
 
 
 def shared_with_readers(request):

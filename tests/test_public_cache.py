@@ -153,3 +153,19 @@ def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, pag
     with CaptureQueriesContext(connection) as queries:
         client.get("/institutions/", {"download": "json"}).getvalue()
     assert len(queries) > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/institutions/first/", "/map/", "/indicators/", "/sources/tass/"])
+def test_records_pages_and_the_map_are_cached_too_and_forgotten_on_a_change(
+    client, page_cache, django_assert_num_queries, page
+):
+    record = factories.institution(slug="first", name_ru="Первый вуз", city="Алматы")
+    source = factories.source(slug="tass")
+    models.Citation.objects.create(source=source, quote="цитата", institution=record)
+    assert client.get(page).status_code == 200
+    with django_assert_num_queries(0):
+        assert type(client)().get(page).status_code == 200
+    record.name_ru = "Новое название"
+    record.save()
+    assert "Новое название" in client.get(page).content.decode() or page == "/indicators/"
