@@ -221,9 +221,12 @@ VIEWSETS = {
     "fields": api_viewset("fields of study", public.fields_of_study, lookup_field="code"),
 }
 
-# Filters by a method: the schema cannot tell their type from a model field. Both take a code.
+# Filters by a method: the schema cannot tell their type from a model field. Two take a code,
+# the regions of agreements and programmes a region's id (as /api/v1/regions/ gives it).
 for filterset_class, name in [(filters.AgreementFilter, "country"), (filters.InstitutionFilter, "field")]:
     extend_schema_field(OpenApiTypes.STR)(filterset_class.base_filters[name])
+for filterset_class in (filters.AgreementFilter, filters.ProgrammeFilter):
+    extend_schema_field(OpenApiTypes.INT)(filterset_class.base_filters["region"])
 
 router = DefaultRouter()
 for prefix, viewset in VIEWSETS.items():
