@@ -303,6 +303,8 @@ def build_overview(institutions=None, branches=None, agreements=None, programmes
             group(kind, region.label, per_region[region.pk], {"region": region.pk}, region_location(region))
         if unplaced:
             result.unplaced_counts[kind] = unplaced
+    # Listed beside the map by kind, then by place: the same on every database.
+    result.groups.sort(key=lambda g: (list(KIND_LABELS).index(g.kind), g.place))
     return result
 
 
