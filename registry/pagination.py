@@ -26,14 +26,10 @@ class ListPaginator(Paginator):
         """Read the page's keys first (the skipped rows come from an index: models.
         list_order_indexes), then only those records, as the public reads them (public.py; the
         filters and search have chosen the keys and are not asked again)."""
-        if not isinstance(self.object_list, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        reader = public.QUERYSETS.get(self.object_list.model)
-        records = (reader() if reader else self.object_list).in_bulk(keys)
-        return self._get_page([records[key] for key in keys if key in records], number, self)
+        page = super().page(number)  # its records are a slice not yet read
+        if isinstance(page.object_list, QuerySet):
+            keys = list(page.object_list.values_list("pk", flat=True))
+            reader = public.QUERYSETS.get(self.object_list.model)
+            records = (reader() if reader else self.object_list).in_bulk(keys)
+            page.object_list = [records[key] for key in keys if key in records]
+        return page
