@@ -272,9 +272,9 @@ def download(model, queryset, file_format, request):
 
 
 def keep(key, response, content):
-    if len(content) <= settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
-        kept = (response["Content-Type"], response["Content-Disposition"], content)
-        django_cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    """Keep a download its callers found no larger than PUBLIC_DOWNLOAD_CACHE_BYTES."""
+    kept = (response["Content-Type"], response["Content-Disposition"], content)
+    django_cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
 
 
 def keep_as(response, key):
