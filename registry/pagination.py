@@ -15,6 +15,12 @@ from .cache import shared_query_totals
 
 
 class ListPaginator(Paginator):
+    def __init__(self, *args, reader=None, **kwargs):
+        """`reader` returns the queryset a page's records are read with: what the page shows of
+        each (public.ROWS for a list's rows); by default the record whole (public.QUERYSETS)."""
+        super().__init__(*args, **kwargs)
+        self.reader = reader
+
     @cached_property
     def count(self):
         """The total is a shared total (cache.shared_query_totals), keyed by the query."""
@@ -24,12 +30,12 @@ class ListPaginator(Paginator):
 
     def page(self, number):
         """Read the page's keys first (the skipped rows come from an index: models.
-        list_order_indexes), then only those records, as the public reads them (public.py; the
-        filters and search have chosen the keys and are not asked again)."""
+        list_order_indexes), then only those records, as the public reads them (public.py: the
+        reader; the filters and search have chosen the keys and are not asked again)."""
         page = super().page(number)  # its records are a slice not yet read
         if isinstance(page.object_list, QuerySet):
             keys = list(page.object_list.values_list("pk", flat=True))
-            reader = public.QUERYSETS.get(self.object_list.model)
+            reader = self.reader or public.QUERYSETS.get(self.object_list.model)
             records = (reader() if reader else self.object_list).in_bulk(keys)
             page.object_list = [records[key] for key in keys if key in records]
         return page

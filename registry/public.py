@@ -94,12 +94,51 @@ def fields_of_study():
     return models.FieldOfStudy.objects.all()
 
 
-#: The public queryset of each model that has public pages.
+#: The public queryset of each model that has public pages: a record with all it shows on its
+#: own page, in a download and in the API.
 QUERYSETS = {
     models.Institution: institutions,
     models.Branch: branches,
     models.Agreement: agreements,
     models.Programme: programmes,
     models.Indicator: indicators,
+    models.Source: sources,
+}
+
+
+# What a row of a public list shows, and no more: the same records (each model's published()),
+# without the quotes, status steps and other relations only a record's own page shows. A page of
+# a list reads its 25 records with these (views.RegistryListView, pagination.ListPaginator).
+
+
+def institution_rows():
+    return models.Institution.objects.published().select_related("country")
+
+
+def branch_rows():
+    return (
+        models.Branch.objects.published().select_related("institution", "country").prefetch_related("fields")
+    )
+
+
+def agreement_rows():
+    named = models.AgreementParty.objects.published().select_related("institution")
+    return models.Agreement.objects.published().prefetch_related(Prefetch("parties", queryset=named))
+
+
+def programme_rows():
+    return models.Programme.objects.published().prefetch_related("target_countries")
+
+
+def indicator_rows():
+    return models.Indicator.objects.published().prefetch_related("countries")
+
+
+ROWS = {
+    models.Institution: institution_rows,
+    models.Branch: branch_rows,
+    models.Agreement: agreement_rows,
+    models.Programme: programme_rows,
+    models.Indicator: indicator_rows,
     models.Source: sources,
 }

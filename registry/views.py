@@ -178,7 +178,12 @@ class RegistryListView(FilterView):
     template_name_suffix = "_list"
 
     def get_queryset(self):
-        return public.QUERYSETS[self.model]()
+        # A download holds each record whole; a page reads its rows' keys from the filtered
+        # queryset, then those rows as the list shows them (get_paginator).
+        return public.QUERYSETS[self.model]() if "download" in self.request.GET else public.ROWS[self.model]()
+
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, reader=public.ROWS[self.model], **kwargs)
 
     def get_context_data(self, **kwargs):
         name = self.model._meta.model_name
