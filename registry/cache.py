@@ -15,6 +15,7 @@ import hashlib
 import re
 import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -88,6 +89,16 @@ def page_key(request):
     cite it, accessed today)."""
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"public-page:{version()}:{get_language()}:{timezone.localdate()}:{path}"
+
+
+def shared_part(request, *ignored):
+    """The timeout and key of a part of a page kept by the template's {% cache %} tag, for a part
+    that is the same for every reader: it varies on the data's version, the reader's language,
+    the path and the request's parameters except `ignored` ones (a list's filter form is the same
+    on every page of the list). Kept for PUBLIC_PAGE_CACHE_SECONDS; 0 keeps none."""
+    kept = [(name, value) for name, values in request.GET.lists() if name not in ignored for value in values]
+    key = f"{version()}:{get_language()}:{request.path}?{urlencode(kept)}"
+    return {"seconds": settings.PUBLIC_PAGE_CACHE_SECONDS, "key": key}
 
 
 def shared_with_readers(request):

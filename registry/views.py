@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, filters, maps, models, public
-from .cache import shared_totals
+from .cache import shared_part, shared_totals
 from .pagination import ListPaginator
 from .slugs import resolve_slug
 
@@ -192,6 +192,8 @@ class RegistryListView(FilterView):
             "heading": capfirst(self.model._meta.verbose_name_plural),
             "map_layer": name if name in MapView.LAYERS else None,
             "download_max_rows": number_format(downloads.max_rows(), force_grouping=True),
+            # The filter form (its choices read from the database) is the same on every page.
+            "filter_form_cache": shared_part(self.request, "page"),
         }
 
     def get(self, request, *args, **kwargs):

@@ -169,3 +169,36 @@ def test_records_pages_and_the_map_are_cached_too_and_forgotten_on_a_change(
     record.name_ru = "Новое название"
     record.save()
     assert "Новое название" in client.get(page).content.decode() or page == "/indicators/"
+
+
+@pytest.mark.django_db
+def test_a_lists_filter_form_is_made_once_for_all_its_pages_and_anew_after_a_change(
+    client, page_cache, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    region = factories.region(name="Алматы")
+    for n in range(30):  # two pages
+        factories.institution(name_ru=f"Вуз {n:02}", region=region)
+
+    def choices_read(url):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        return page.content.decode(), [q["sql"] for q in queries if 'FROM "registry_region"' in q["sql"]]
+
+    first, read = choices_read("/institutions/?kind=university")
+    assert read and ">Алматы<" in first
+    second, read = choices_read("/institutions/?kind=university&page=2")
+    assert not read and ">Алматы<" in second and "Вуз 29" in second
+    assert 'value="university" selected' in second  # the form as the reader filled it
+    _, read = choices_read("/institutions/?kind=college")
+    assert read  # other filters: another form
+    region.name = "Алма-Ата"
+    region.save()
+    changed, read = choices_read("/institutions/?kind=university&page=2")
+    assert read and ">Алма-Ата<" in changed
+    client.cookies["django_language"] = "en"
+    english, _ = choices_read("/institutions/?kind=university&page=2")
+    assert "Filters" in english and "Фильтры" not in english
