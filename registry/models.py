@@ -4,7 +4,7 @@ the source each fact comes from."""
 import hashlib
 import re
 import uuid
-from functools import reduce
+from functools import cached_property, partialmethod, reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,35 @@ def io_permissions(model_name, verbose_plural):
         (f"import_{model_name}", _("Может импортировать: %s") % verbose_plural),
         (f"export_{model_name}", _("Может экспортировать: %s") % verbose_plural),
     ]
+
+
+class ChoiceField(models.CharField):
+    """A CharField with choices whose get_<name>_display() looks up the one label it shows.
+
+    Django's builds a dict of all the field's choices on each call, translating every label to
+    hash it: a tenth of a list page's time, and again on each row of a download. Django's comment
+    in Field.contribute_to_class points here for inherited fields (the status of agreements and
+    programmes). The database and migrations see a plain CharField.
+    """
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        own = f"get_{name}_display" in cls.__dict__
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        if not own:
+            setattr(cls, f"get_{name}_display", partialmethod(choice_label, field=self))
+
+    @cached_property
+    def labels(self):
+        return dict(self.flatchoices)  # hashes only the values: the labels stay lazy
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+def choice_label(record, field):
+    value = getattr(record, field.attname)
+    return force_str(field.labels.get(value, value), strings_only=True)
 
 
 class Status(models.TextChoices):
@@ -374,7 +404,7 @@ class Region(Searchable):
     name = models.CharField(_("название"), max_length=150)
     name_en = models.CharField(_("название по-английски"), max_length=150, blank=True)
     name_kk = models.CharField(_("название по-казахски"), max_length=150, blank=True)
-    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    kind = ChoiceField(_("вид"), max_length=20, choices=Kind.choices)
     history = HistoricalRecords()
 
     objects = RegionManager()
@@ -540,7 +570,7 @@ class Institution(PublicRecord):
         blank=True,
         help_text=_("Прежние и неофициальные названия, по одному в строке."),
     )
-    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    kind = ChoiceField(_("вид"), max_length=20, choices=Kind.choices)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("страна")
     )
@@ -740,7 +770,7 @@ class Branch(PublicRecord):
         verbose_name=_("регион"),
     )
     city = models.CharField(_("город"), max_length=100, blank=True, help_text=_("Пусто, если неизвестен."))
-    status = models.CharField(
+    status = ChoiceField(
         _("состояние"), max_length=20, choices=BranchStatus.choices, default=BranchStatus.UNKNOWN
     )
     opened_year = models.PositiveSmallIntegerField(
@@ -801,7 +831,7 @@ class Undertaking(PublicRecord):
     title = models.CharField(_("название"), max_length=500)
     title_en = models.CharField(_("название по-английски"), max_length=500, blank=True)
     title_kk = models.CharField(_("название по-казахски"), max_length=500, blank=True)
-    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices, db_index=True)
+    status = ChoiceField(_("состояние"), max_length=20, choices=Status.choices, db_index=True)
     fields = models.ManyToManyField(
         FieldOfStudy, blank=True, related_name="%(class)ss", verbose_name=_("направления подготовки")
     )
@@ -860,7 +890,7 @@ class Agreement(Undertaking):
         OTHER = "other", _("другое")
         UNSTATED = "unstated", _("сотрудничество, соглашение не названо")
 
-    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    kind = ChoiceField(_("вид"), max_length=20, choices=Kind.choices)
     agreed_on = models.DateField(_("дата договорённости"), null=True, blank=True)
     signed_on = models.DateField(_("дата подписания"), null=True, blank=True)
     valid_from = models.DateField(_("действует с"), null=True, blank=True)
@@ -908,7 +938,7 @@ class Programme(Undertaking):
         JOINT_PROJECT = "joint_project", _("совместный проект")
         OTHER = "other", _("другое")
 
-    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    kind = ChoiceField(_("вид"), max_length=20, choices=Kind.choices)
     proposed_by = models.CharField(
         _("кем предложено"), max_length=300, blank=True, help_text=_("Словами, как в источнике.")
     )
@@ -1055,9 +1085,9 @@ class StatusStep(Keyed):
         HAPPENED_ON = "happened_on", _("дата события")
         REPORTED_ON = "reported_on", _("по состоянию на (дата сообщения)")
 
-    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices)
+    status = ChoiceField(_("состояние"), max_length=20, choices=Status.choices)
     date = models.DateField(_("дата"))
-    date_meaning = models.CharField(
+    date_meaning = ChoiceField(
         _("что значит дата"),
         max_length=20,
         choices=DateMeaning.choices,
@@ -1335,7 +1365,7 @@ class ImportRecord(models.Model):
     model = models.CharField(_("раздел"), max_length=100)
     file_name = models.CharField(_("файл"), max_length=255)
     file_format = models.CharField(_("формат"), max_length=100)
-    via = models.CharField(_("откуда"), max_length=10, choices=Via.choices)
+    via = ChoiceField(_("откуда"), max_length=10, choices=Via.choices)
     new = models.PositiveIntegerField(_("новых"), default=0)
     updated = models.PositiveIntegerField(_("изменённых"), default=0)
     unchanged = models.PositiveIntegerField(_("без изменений"), default=0)

@@ -155,3 +155,20 @@ def test_published_returns_only_published_records():
 @pytest.mark.django_db
 def test_new_records_start_as_drafts():
     assert models.Institution().is_published is False
+
+
+@pytest.mark.django_db
+def test_a_choice_is_shown_by_its_label_in_the_readers_language_and_an_unknown_value_as_it_is():
+    from django.utils import translation
+
+    institution = factories.institution(kind="college")
+    agreement = models.Agreement(status=models.Status.SIGNED)  # an inherited field
+    assert institution.get_kind_display() == "колледж"
+    assert agreement.get_status_display() == "подписано"
+    with translation.override("en"):
+        assert institution.get_kind_display() == "college"
+        assert agreement.get_status_display() == "signed"
+    institution.kind = "no-such-kind"
+    assert institution.get_kind_display() == "no-such-kind"
+    institution.kind = None
+    assert institution.get_kind_display() is None
