@@ -303,11 +303,13 @@ class InstitutionDetailView(RegistryDetailView):
                 Prefetch("branches", queryset=models.Branch.objects.published().select_related("country")),
                 Prefetch(
                     "agreementparty_set",
-                    queryset=models.AgreementParty.objects.published().select_related("agreement"),
+                    queryset=public.published_parties(models.AgreementParty).select_related("agreement"),
                 ),
                 Prefetch(
                     "programmeparticipant_set",
-                    queryset=models.ProgrammeParticipant.objects.published().select_related("programme"),
+                    queryset=public.published_parties(models.ProgrammeParticipant).select_related(
+                        "programme"
+                    ),
                 ),
             )
         )
@@ -340,7 +342,7 @@ class SourceDetailView(RegistryDetailView):
     model = models.Source
 
     def get_queryset(self):
-        citations = models.Citation.objects.published().select_related(*models.CITED_MODELS)
+        citations = public.published_citations().select_related(*models.CITED_MODELS)
         return super().get_queryset().prefetch_related(Prefetch("citations", queryset=citations))
 
     def get_context_data(self, **kwargs):
