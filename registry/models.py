@@ -4,15 +4,16 @@ the source each fact comes from."""
 import hashlib
 import re
 import uuid
-from functools import cached_property, partialmethod, reduce
+from functools import cached_property, lru_cache, partialmethod, reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.text import format_lazy
@@ -105,6 +106,28 @@ class ChoiceField(models.CharField):
 def choice_label(record, field):
     value = getattr(record, field.attname)
     return force_str(field.labels.get(value, value), strings_only=True)
+
+
+#: What Django's <slug:…> path converter accepts.
+SLUG_IN_URL = re.compile(r"[-a-zA-Z0-9_]+\Z")
+
+
+def record_url(model_name, slug):
+    """The address of a record's public page: reverse() worked out once per kind of record, the
+    code appended. reverse() takes 40 µs; a download of 10 000 records asks for 30 000 addresses
+    (each record's, again in how to cite it, and each quote's source's)."""
+    if not SLUG_IN_URL.match(slug or ""):
+        return reverse(f"registry:{model_name}_detail", args=[slug])  # raises NoReverseMatch
+    return (
+        record_url_prefix(model_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        + slug
+        + "/"
+    )
+
+
+@lru_cache
+def record_url_prefix(model_name, script_prefix, urlconf):
+    return reverse(f"registry:{model_name}_detail", args=["code"], urlconf=urlconf).removesuffix("code/")
 
 
 class Status(models.TextChoices):
@@ -297,7 +320,7 @@ class PublicRecord(Searchable, Timestamped):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse(f"registry:{self._meta.model_name}_detail", args=[self.slug])
+        return record_url(self._meta.model_name, self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -173,3 +173,19 @@ def test_a_choice_is_shown_by_its_label_in_the_readers_language_and_an_unknown_v
     assert institution.get_kind_display() == "no-such-kind"
     institution.kind = None
     assert institution.get_kind_display() is None
+
+
+@pytest.mark.parametrize("model_name", ["institution", "branch", "agreement", "programme", "indicator", "source"])
+def test_a_records_address_is_what_reverse_gives_under_any_script_prefix(model_name):
+    from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+    try:
+        for prefix in ("/", "/registry/"):
+            set_script_prefix(prefix)
+            expected = reverse(f"registry:{model_name}_detail", args=["msu-astana"])
+            assert models.record_url(model_name, "msu-astana") == expected
+            assert expected.startswith(prefix)
+    finally:
+        set_script_prefix("/")
+    with pytest.raises(NoReverseMatch):  # not a code: reverse() itself decides
+        models.record_url(model_name, "no such/code")
