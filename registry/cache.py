@@ -96,9 +96,14 @@ def shared_part(request, *ignored):
     that is the same for every reader: it varies on the data's version, the reader's language,
     the path and the request's parameters except `ignored` ones (a list's filter form is the same
     on every page of the list). Kept for PUBLIC_PAGE_CACHE_SECONDS; 0 keeps none."""
-    kept = [(name, value) for name, values in request.GET.lists() if name not in ignored for value in values]
-    key = f"{version()}:{get_language()}:{request.path}?{urlencode(kept)}"
+    key = f"{version()}:{get_language()}:{address_without(request, *ignored)}"
     return {"seconds": settings.PUBLIC_PAGE_CACHE_SECONDS, "key": key}
+
+
+def address_without(request, *ignored):
+    """The request's path and parameters, but the `ignored` ones."""
+    kept = [(name, value) for name, values in request.GET.lists() if name not in ignored for value in values]
+    return f"{request.path}?{urlencode(kept)}"
 
 
 def shared_with_readers(request):

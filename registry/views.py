@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, filters, maps, models, public
-from .cache import shared_part, shared_totals
+from .cache import address_without, shared_part, shared_totals
 from .pagination import ListPaginator
 from .slugs import resolve_slug
 
@@ -183,7 +183,9 @@ class RegistryListView(FilterView):
         return public.QUERYSETS[self.model]() if "download" in self.request.GET else public.ROWS[self.model]()
 
     def get_paginator(self, *args, **kwargs):
-        return super().get_paginator(*args, reader=public.ROWS[self.model], **kwargs)
+        # The filters decide the total; the page and order do not.
+        counted = address_without(self.request, "page", "ordering")
+        return super().get_paginator(*args, reader=public.ROWS[self.model], count_key=counted, **kwargs)
 
     def get_context_data(self, **kwargs):
         name = self.model._meta.model_name
