@@ -79,9 +79,12 @@ serve: install
 		--access-logfile -
 
 # Concurrent clients against gunicorn on loopback for 30 s, with the article alone and with 20 000
-# generated institutions (LOAD_RECORDS=0,20000), p95 compared (DATABASE_URL for PostgreSQL).
+# generated institutions (LOAD_RECORDS=0,20000), LOAD_ROUNDS times in turn, median p95 compared
+# (DATABASE_URL for PostgreSQL). The workers share the local Redis as deployed (REDIS_URL; set it
+# empty for each worker's own local-memory cache).
 load: install-dev
-	$(BIN)/python -m benchmarks.load --records $${LOAD_RECORDS:-0,20000}
+	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/1} $(BIN)/python -m benchmarks.load \
+		--records $${LOAD_RECORDS:-0,20000} --rounds $${LOAD_ROUNDS:-3}
 
 # Speed at scale: ratios against baselines timed in the same run (BENCH_SIZES=small,import,large).
 bench: install-dev

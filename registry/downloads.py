@@ -228,8 +228,9 @@ WRITERS = {"csv": csv_response, "xlsx": xlsx_response, "json": json_response}
 
 def download(model, queryset, file_format, request):
     """Return the records of `queryset` as a streamed download in `file_format`, or 503 with
-    Retry-After when this process already serves PUBLIC_DOWNLOADS_AT_ONCE downloads: a long
-    download holds a server thread, and pages must keep the others (`make load`).
+    Retry-After when this process already serves PUBLIC_DOWNLOADS_AT_ONCE downloads (a long
+    download holds a server thread, and pages must keep the others: `make load`), or another
+    worker is preparing the same download for the cache.
 
     A download anonymous readers ask for again the same day, with nothing changed since, is
     served from the cache (up to PUBLIC_DOWNLOAD_CACHE_BYTES; cache.download_key)."""
@@ -239,7 +240,7 @@ def download(model, queryset, file_format, request):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = disposition
         return response
-    slot = take_slot()
+    slot = take_slot(key)
     if slot is None:
         response = HttpResponse(
             gettext("Сейчас готовится много загрузок. Повторите через минуту."),
@@ -263,9 +264,9 @@ def download(model, queryset, file_format, request):
         slot.release()
         raise
     if not response.streaming or isinstance(response, FileResponse):
-        slot.release()  # the file is written: sending it is cheap
         if key:
             response = kept_file(response, key)
+        slot.release()  # the file is written: sending it is cheap
     else:
         response.streaming_content = HoldingSlot(response.streaming_content, slot, keep_as(response, key))
     return response
@@ -299,12 +300,37 @@ def kept_file(response, key):
 
 _slots = {}
 
+#: How long a claim on preparing a download outlives a worker that died preparing it.
+PREPARING_SECONDS = 120
 
-def take_slot():
-    """Take one of this process's download slots without waiting; None when all are taken."""
+
+class Slot:
+    """A download being prepared: one of this process's PUBLIC_DOWNLOADS_AT_ONCE and, for one
+    that will be kept for readers, the claim that no other worker prepares the same meanwhile
+    (the workers share it through Redis): each would take the seconds a 10 000-row file takes,
+    and the second copy would be thrown away."""
+
+    def __init__(self, semaphore, claim=None):
+        self.semaphore, self.claim = semaphore, claim
+
+    def release(self):
+        if self.claim:
+            django_cache.delete(self.claim)
+        self.semaphore.release()
+
+
+def take_slot(key=None):
+    """Take one of this process's download slots without waiting, and the claim on preparing the
+    download kept under `key`; None when all slots are taken or another worker prepares it."""
     limit = settings.PUBLIC_DOWNLOADS_AT_ONCE
     slots = _slots.setdefault(limit, threading.BoundedSemaphore(limit))
-    return slots if slots.acquire(blocking=False) else None
+    if not slots.acquire(blocking=False):
+        return None
+    claim = f"{key}:preparing" if key else None
+    if claim and not django_cache.add(claim, True, PREPARING_SECONDS):
+        slots.release()
+        return None
+    return Slot(slots, claim)
 
 
 class HoldingSlot:

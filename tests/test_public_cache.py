@@ -151,6 +151,7 @@ def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, pag
     settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 4 * 2**20
     unread = client.get("/institutions/", {"download": "json"})
     next(iter(unread.streaming_content))  # the reader goes away after the first bytes
+    unread.close()  # as the server does then
     with CaptureQueriesContext(connection) as queries:
         client.get("/institutions/", {"download": "json"}).getvalue()
     assert len(queries) > 0
@@ -203,3 +204,26 @@ def test_a_lists_filter_form_is_made_once_for_all_its_pages_and_anew_after_a_cha
     client.cookies["django_language"] = "en"
     english, _ = choices_read("/institutions/?kind=university&page=2")
     assert "Filters" in english and "Фильтры" not in english
+
+
+@pytest.mark.django_db
+def test_a_download_being_prepared_for_the_cache_is_not_prepared_again_meanwhile(
+    client, page_cache, settings, django_assert_num_queries
+):
+    settings.PUBLIC_DOWNLOADS_AT_ONCE = 5  # slots to spare: only the claim on the same file refuses
+    factories.institution(name_ru="Первый вуз")
+    first = client.get("/institutions/", {"download": "csv"})  # being prepared (streamed, unread)
+    assert first.status_code == 200
+    again = type(client)().get("/institutions/", {"download": "csv"})
+    assert again.status_code == 503 and again["Retry-After"] == "60"
+    other = type(client)().get("/institutions/", {"download": "json"})  # another file: prepared
+    assert other.status_code == 200
+    b"".join(other.streaming_content)
+    assert "Первый вуз" in b"".join(first.streaming_content).decode()
+    with django_assert_num_queries(0):  # prepared once, kept, and the claim given back
+        kept = type(client)().get("/institutions/", {"download": "csv"})
+    assert kept.status_code == 200 and "Первый вуз" in kept.content.decode()
+    gone = client.get("/institutions/", {"download": "csv", "kind": "university"})
+    next(iter(gone.streaming_content))
+    gone.close()  # the reader went away (the server closes the response): the claim given back
+    assert type(client)().get("/institutions/", {"download": "csv", "kind": "university"}).status_code == 200
