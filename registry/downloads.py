@@ -233,13 +233,8 @@ def download(model, queryset, file_format, request):
     worker is preparing the same download for the cache.
 
     A download anonymous readers ask for again the same day, with nothing changed since, is
-    served from the cache (up to PUBLIC_DOWNLOAD_CACHE_BYTES; cache.download_key)."""
+    served from the cache (up to PUBLIC_DOWNLOAD_CACHE_BYTES; cache.download_key): see kept()."""
     key = cache.download_key(request) if cache.shared_with_readers(request) else None
-    if key and (kept := django_cache.get(key)) is not None:
-        content_type, disposition, content = kept
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = disposition
-        return response
     slot = take_slot(key)
     if slot is None:
         response = HttpResponse(
@@ -269,6 +264,20 @@ def download(model, queryset, file_format, request):
         slot.release()  # the file is written: sending it is cheap
     else:
         response.streaming_content = HoldingSlot(response.streaming_content, slot, keep_as(response, key))
+    return response
+
+
+def kept(request):
+    """Return the download this request asks for as kept in the cache for anonymous readers, or
+    None. Asked before the filters are read: only a valid request's download was ever kept."""
+    if not cache.shared_with_readers(request):
+        return None
+    found = django_cache.get(cache.download_key(request))
+    if found is None:
+        return None
+    content_type, disposition, content = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = disposition
     return response
 
 

@@ -214,6 +214,8 @@ class RegistryListView(FilterView):
             if self.filterset.is_bound and not self.filterset.is_valid():
                 response.status_code = 400
             return response
+        if kept := downloads.kept(request):
+            return kept
         filterset = self.get_filterset(self.get_filterset_class())
         if not filterset.is_valid():
             return HttpResponse(
