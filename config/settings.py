@@ -258,6 +258,10 @@ PUBLIC_DOWNLOADS_AT_ONCE = envint("PUBLIC_DOWNLOADS_AT_ONCE", 1)
 # A download anonymous readers ask for again the same day, nothing changed since, is served from
 # the cache for PUBLIC_PAGE_CACHE_SECONDS if it is no larger than this; 0 keeps none.
 PUBLIC_DOWNLOAD_CACHE_BYTES = envint("PUBLIC_DOWNLOAD_CACHE_BYTES", 4 * 2**20)
+# Kept downloads are files here (shared by the workers of one server), the cache says which.
+PUBLIC_DOWNLOAD_CACHE_DIR = Path(
+    os.environ.get("PUBLIC_DOWNLOAD_CACHE_DIR", BASE_DIR / "private" / "downloads")
+)
 # The overview and list pages are cached for anonymous readers (registry/cache.py) and
 # invalidated by any change to a record; 0 turns the cache off.
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", 300)

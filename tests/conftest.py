@@ -1,5 +1,8 @@
 """Personas and data shared by the tests: an anonymous visitor, a viewer, an editor, a superuser."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -31,6 +34,7 @@ def pytest_configure(config):
     settings.PUBLIC_TOTALS_CACHE_SECONDS = 0  # likewise the shared totals
     # The test client closes a download only once it is read; tests of the cap set their own.
     settings.PUBLIC_DOWNLOADS_AT_ONCE = 10_000
+    settings.PUBLIC_DOWNLOAD_CACHE_DIR = Path(tempfile.mkdtemp(prefix="registry-downloads-"))
 
 
 @pytest.fixture

@@ -175,7 +175,9 @@ def test_a_choice_is_shown_by_its_label_in_the_readers_language_and_an_unknown_v
     assert institution.get_kind_display() is None
 
 
-@pytest.mark.parametrize("model_name", ["institution", "branch", "agreement", "programme", "indicator", "source"])
+@pytest.mark.parametrize(
+    "model_name", ["institution", "branch", "agreement", "programme", "indicator", "source"]
+)
 def test_a_records_address_is_what_reverse_gives_under_any_script_prefix(model_name):
     from django.urls import NoReverseMatch, reverse, set_script_prefix
 

@@ -222,8 +222,41 @@ def test_a_download_being_prepared_for_the_cache_is_not_prepared_again_meanwhile
     assert "Первый вуз" in b"".join(first.streaming_content).decode()
     with django_assert_num_queries(0):  # prepared once, kept, and the claim given back
         kept = type(client)().get("/institutions/", {"download": "csv"})
-    assert kept.status_code == 200 and "Первый вуз" in kept.content.decode()
+    assert kept.status_code == 200 and "Первый вуз" in kept.getvalue().decode()
     gone = client.get("/institutions/", {"download": "csv", "kind": "university"})
     next(iter(gone.streaming_content))
     gone.close()  # the reader went away (the server closes the response): the claim given back
     assert type(client)().get("/institutions/", {"download": "csv", "kind": "university"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_kept_download_is_a_file_sent_as_one_and_pruned_with_its_entry(
+    client, page_cache, settings, tmp_path
+):
+    import os
+    import time
+
+    from django.http import FileResponse
+
+    settings.PUBLIC_DOWNLOAD_CACHE_DIR = tmp_path / "kept"
+    factories.institution(name_ru="Первый вуз")
+    first = client.get("/institutions/", {"download": "csv"}).getvalue()
+    (kept_file,) = list((tmp_path / "kept").iterdir())
+    assert kept_file.read_bytes() == first
+    again = client.get("/institutions/", {"download": "csv"})
+    assert isinstance(again, FileResponse)  # gunicorn sends it with sendfile()
+    assert again.getvalue() == first
+    old = time.time() - settings.PUBLIC_PAGE_CACHE_SECONDS - 1
+    os.utime(kept_file, (old, old))
+    client.get("/institutions/", {"download": "json"}).getvalue()  # keeping another prunes it
+    assert not kept_file.exists()
+    assert client.get("/institutions/", {"download": "csv"}).getvalue() == first  # made again
+
+
+@pytest.mark.django_db
+def test_a_download_that_cannot_be_kept_is_still_sent_whole(client, page_cache, settings, tmp_path):
+    (tmp_path / "not-a-directory").write_text("")
+    settings.PUBLIC_DOWNLOAD_CACHE_DIR = tmp_path / "not-a-directory"
+    factories.institution(name_ru="Первый вуз")
+    for _ in range(2):
+        assert "Первый вуз" in client.get("/institutions/", {"download": "csv"}).getvalue().decode()
