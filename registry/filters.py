@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import format_lazy
@@ -106,10 +107,13 @@ def city_filter():
 
 
 class CountryCodeField(django_filters.fields.ModelChoiceField):
-    """A country by its ISO code in any case: kz is KZ."""
+    """A country by its ISO code in any case: kz is KZ, and the menu shows KZ chosen."""
 
     def to_python(self, value):
-        return super().to_python(value.upper() if isinstance(value, str) else value)
+        return super().to_python(self.bound_data(value, None))
+
+    def bound_data(self, data, initial):
+        return data.upper() if isinstance(data, str) else data
 
 
 class CountryFilter(django_filters.ModelChoiceFilter):
@@ -148,6 +152,7 @@ class FieldOfStudyCodeField(django_filters.fields.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        ProhibitNullCharactersValidator()(value)  # as every text field: PostgreSQL refuses NUL
         try:
             return models.FieldOfStudy.objects.get(code=value)
         except (ValueError, TypeError, models.FieldOfStudy.DoesNotExist):

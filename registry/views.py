@@ -183,8 +183,10 @@ class RegistryListView(FilterView):
         return public.QUERYSETS[self.model]() if "download" in self.request.GET else public.ROWS[self.model]()
 
     def get_paginator(self, *args, **kwargs):
-        # The filters decide the total; the page and order do not.
-        counted = address_without(self.request, "page", "ordering")
+        # Valid filters decide the total, the page and order do not; an invalid request (an
+        # unknown order too) finds nothing and must not share its total with the valid ones.
+        valid = not self.filterset.is_bound or self.filterset.is_valid()
+        counted = address_without(self.request, "page", "ordering") if valid else None
         return super().get_paginator(*args, reader=public.ROWS[self.model], count_key=counted, **kwargs)
 
     def get_context_data(self, **kwargs):

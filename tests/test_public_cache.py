@@ -260,3 +260,16 @@ def test_a_download_that_cannot_be_kept_is_still_sent_whole(client, page_cache, 
     factories.institution(name_ru="Первый вуз")
     for _ in range(2):
         assert "Первый вуз" in client.get("/institutions/", {"download": "csv"}).getvalue().decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("invalid", ["ordering=zzz", "ordering=name&ordering=zzz", "founded=abc"])
+def test_an_invalid_request_never_gives_its_empty_total_to_the_valid_one(client, page_cache, invalid):
+    for n in range(3):
+        factories.institution(name_ru=f"Вуз {n}", kind="college")
+    refused = client.get(f"/institutions/?kind=college&{invalid}")
+    assert refused.status_code == 400 and refused.context["paginator"].count == 0
+    for address in ("/institutions/?kind=college", "/institutions/?kind=college&ordering=-name"):
+        page = type(client)().get(address)
+        assert page.context["paginator"].count == 3, address
+        assert "Вуз 2" in page.content.decode()

@@ -503,3 +503,14 @@ class TestParentInstitutionFilter:
             in client.get(url("programme_detail", "atu-specialists")).content.decode()
         )
         assert "Reference data" in client.get(url("institution_detail", "msu")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_country_code_in_any_case_is_shown_chosen_and_an_invalid_filter_opens_the_panel(client):
+    factories.institution(name_ru="Казахстанский вуз")
+    page = client.get("/institutions/", {"country": "kz"}).content.decode()
+    assert '<option value="KZ" selected>' in page and "Казахстанский вуз" in page
+    assert '<details class="filter-panel">' in page  # folded on a phone when all is well
+    refused = client.get("/institutions/", {"founded": "1e10"})
+    assert refused.status_code == 400
+    assert '<details class="filter-panel" open>' in refused.content.decode()
