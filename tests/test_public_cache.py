@@ -136,7 +136,7 @@ def test_a_download_is_kept_per_filter_and_language_and_never_for_staff(client, 
     assert "Тихо изменён" in admin_client.get("/institutions/?download=csv").getvalue().decode()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # closing a response ends its request, as a server does
 def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, page_cache, settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -150,8 +150,8 @@ def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, pag
         assert len(queries) > 0, file_format
     settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 4 * 2**20
     unread = client.get("/institutions/", {"download": "json"})
-    next(iter(unread.streaming_content))  # the reader goes away after the first bytes
-    unread.close()  # as the server does then
+    next(iter(unread.streaming_content))
+    unread.close()  # the reader goes away after the first bytes: the server closes the response
     with CaptureQueriesContext(connection) as queries:
         client.get("/institutions/", {"download": "json"}).getvalue()
     assert len(queries) > 0
@@ -206,7 +206,7 @@ def test_a_lists_filter_form_is_made_once_for_all_its_pages_and_anew_after_a_cha
     assert "Filters" in english and "Фильтры" not in english
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # closing a response ends its request, as a server does
 def test_a_download_being_prepared_for_the_cache_is_not_prepared_again_meanwhile(
     client, page_cache, settings, django_assert_num_queries
 ):
@@ -225,7 +225,7 @@ def test_a_download_being_prepared_for_the_cache_is_not_prepared_again_meanwhile
     assert kept.status_code == 200 and "Первый вуз" in kept.getvalue().decode()
     gone = client.get("/institutions/", {"download": "csv", "kind": "university"})
     next(iter(gone.streaming_content))
-    gone.close()  # the reader went away (the server closes the response): the claim given back
+    gone.close()  # the reader went away, the server closes the response: the claim is given back
     assert type(client)().get("/institutions/", {"download": "csv", "kind": "university"}).status_code == 200
 
 
