@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run reset test lint check migrations-check pytest fixtures superuser ci clean messages bench serve load
+.PHONY: install install-dev run reset test lint check migrations-check pytest fixtures superuser ci clean messages bench serve load load-downloads
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ serve: install
 load: install-dev
 	REDIS_URL=$${REDIS_URL-redis://127.0.0.1:6379/1} $(BIN)/python -m benchmarks.load \
 		--records $${LOAD_RECORDS:-0,20000} --rounds $${LOAD_ROUNDS:-3}
+
+# Pages served beside a download being written, in the worker and apart from it (preparing.py).
+load-downloads: install-dev
+	$(BIN)/python -m benchmarks.downloads_apart
 
 # Speed at scale: ratios against baselines timed in the same run (BENCH_SIZES=small,import,large).
 bench: install-dev

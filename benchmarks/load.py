@@ -17,6 +17,7 @@ workers), else each worker's own local memory.
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -112,13 +113,15 @@ def kind_of(url):
 def wait_until_up(port, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection(HOST, port, timeout=2)
         try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.3)
+        finally:
+            conn.close()
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
@@ -165,10 +168,9 @@ def drive(port, next_url, seconds, clients, max_requests):
     return latencies, errors, time.monotonic() - began, by_kind, len(deferred)
 
 
-def run(args, database_url, records):
-    """Serve a registry of `records` generated institutions and drive it; return its figures."""
-    env = server_env(database_url)
-    prepare(env, records)
+@contextlib.contextmanager
+def serving(env, workers=2, threads=4):
+    """Run gunicorn as `make serve` does on a free loopback port; yield the port."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -179,9 +181,9 @@ def run(args, database_url, records):
             "--bind",
             f"{HOST}:{port}",
             "--workers",
-            str(args.workers),
+            str(workers),
             "--threads",
-            str(args.threads),
+            str(threads),
             "--timeout",
             "60",
             "--log-level",
@@ -192,12 +194,20 @@ def run(args, database_url, records):
     )
     try:
         wait_until_up(port)
-        latencies, errors, elapsed, by_kind, deferred = drive(
-            port, urls(records), args.seconds, args.clients, args.max_requests
-        )
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def run(args, database_url, records):
+    """Serve a registry of `records` generated institutions and drive it; return its figures."""
+    env = server_env(database_url)
+    prepare(env, records)
+    with serving(env, args.workers, args.threads) as port:
+        latencies, errors, elapsed, by_kind, deferred = drive(
+            port, urls(records), args.seconds, args.clients, args.max_requests
+        )
     database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     done = len(latencies)
     p50 = statistics.median(latencies) * 1000 if latencies else 0

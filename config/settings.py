@@ -255,6 +255,10 @@ PUBLIC_DOWNLOAD_MAX_ROWS = envint("PUBLIC_DOWNLOAD_MAX_ROWS", 10000)
 # Downloads one server process prepares at once; another one meanwhile answers 503 with
 # Retry-After, so that downloads never hold every thread of a worker.
 PUBLIC_DOWNLOADS_AT_ONCE = envint("PUBLIC_DOWNLOADS_AT_ONCE", 1)
+# Downloads are written by processes apart from the server's, at this lower CPU priority
+# (registry/preparing.py): seconds of Python in a server process would slow every page it serves.
+PUBLIC_DOWNLOADS_APART = envbool("PUBLIC_DOWNLOADS_APART", True)
+PUBLIC_DOWNLOAD_NICENESS = envint("PUBLIC_DOWNLOAD_NICENESS", 5)
 # A download anonymous readers ask for again the same day, nothing changed since, is served from
 # the cache for PUBLIC_PAGE_CACHE_SECONDS if it is no larger than this; 0 keeps none.
 PUBLIC_DOWNLOAD_CACHE_BYTES = envint("PUBLIC_DOWNLOAD_CACHE_BYTES", 4 * 2**20)

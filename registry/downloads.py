@@ -5,17 +5,21 @@ record gives its name in one column and its code in the next (`country`, `countr
 of them joins with "; ", quotes, parties and status steps become readable text. The column keys
 are the same English snake_case keys in every format and language.
 
-Downloads never hold the whole list in memory: CSV and JSON stream row by row, XLSX is written by
-openpyxl's write-only mode to a temporary file, and every download stops after
-PUBLIC_DOWNLOAD_MAX_ROWS rows; each process serves at most PUBLIC_DOWNLOADS_AT_ONCE of them at a
-time (more are asked to come back in a minute), so downloads cannot starve page views.
+A download is written to a file, row by row (XLSX by openpyxl's write-only mode), never whole in
+memory, and stops after PUBLIC_DOWNLOAD_MAX_ROWS rows; the file is written by a process apart
+from the server's (preparing.py) and then sent whole, with its length. Each server process
+prepares at most PUBLIC_DOWNLOADS_AT_ONCE at a time (more are asked to come back in a minute),
+so downloads cannot starve page views.
 """
 
+import concurrent.futures
 import csv
 import hashlib
+import io
 import json
 import logging
 import os
+import pickle
 import tempfile
 import threading
 import time
@@ -25,20 +29,21 @@ from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone, translation
 from django.utils.log import log_response
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
 from rest_framework.utils.encoders import JSONEncoder
 
-from . import cache
+from . import cache, preparing, public
 from .models import StatusStep
-from .serializers import SERIALIZERS
+from .serializers import SERIALIZERS, SiteRequest
 
 logger = logging.getLogger("registry.downloads")
 FORMATS = ("csv", "xlsx", "json")
@@ -136,55 +141,35 @@ def safe(value):
     return value
 
 
-# --- writers ----------------------------------------------------------------------------------
+# --- writers: each writes one list's records to a binary file ----------------------------------
 
 
-def rows(model, queryset, request):
+def rows(model, queryset, context):
     """Yield each record's public representation, at most PUBLIC_DOWNLOAD_MAX_ROWS of them."""
     # One serializer for every row, as DRF's ListSerializer does: its fields are built once.
-    serializer = SERIALIZERS[model](context={"request": request})
+    serializer = SERIALIZERS[model](context=context)
     for record in queryset[: max_rows()].iterator(chunk_size=CHUNK_SIZE):
         yield serializer.to_representation(record)
 
 
-def download_name(model, extension):
-    """Name the file after the list and the local date, as the admin's exports: Учреждения-2025-11-26.csv."""
-    return f"{capfirst(model._meta.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.{extension}"
+def write_csv(model, queryset, context, file):
+    flat = columns(SERIALIZERS[model](context=context))
+    # With a byte order mark, which Excel needs to read UTF-8.
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([key for key, _ in flat])
+    for row in rows(model, queryset, context):
+        writer.writerow([safe(get(row)) for _, get in flat])
+    text.detach()  # flushes; the caller closes the file
 
 
-def filename(model, extension):
-    return f"attachment; filename*=UTF-8''{quote(download_name(model, extension))}"
-
-
-class Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(model, queryset, request):
-    flat = columns(SERIALIZERS[model](context={"request": request}))
-
-    def lines():
-        writer = csv.writer(Echo())
-        yield "\ufeff" + writer.writerow([key for key, _ in flat])
-        for row in rows(model, queryset, request):
-            yield writer.writerow([safe(get(row)) for _, get in flat])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = filename(model, "csv")
-    return response
-
-
-def json_response(model, queryset, request):
-    def chunks():
-        yield "["
-        for n, row in enumerate(rows(model, queryset, request)):
-            yield ("," if n else "") + "\n" + json.dumps(row, cls=JSONEncoder, ensure_ascii=False)
-        yield "\n]\n"
-
-    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = filename(model, "json")
-    return response
+def write_json(model, queryset, context, file):
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
+    text.write("[")
+    for n, row in enumerate(rows(model, queryset, context)):
+        text.write(("," if n else "") + "\n" + json.dumps(row, cls=JSONEncoder, ensure_ascii=False))
+    text.write("\n]\n")
+    text.detach()
 
 
 def width(key):
@@ -198,9 +183,9 @@ def width(key):
     return max(12, min(30, len(key) + 4))
 
 
-def xlsx_response(model, queryset, request):
-    flat = columns(SERIALIZERS[model](context={"request": request}))
-    workbook = openpyxl.Workbook(write_only=True)
+def write_xlsx(model, queryset, context, file):
+    flat = columns(SERIALIZERS[model](context=context))
+    workbook = openpyxl.Workbook(write_only=True)  # rows go to a temporary file, not memory
     # A sheet name may not hold []:*?/\ and is at most 31 characters.
     title = capfirst(str(model._meta.verbose_name_plural))[:31]
     sheet = workbook.create_sheet(title)
@@ -208,7 +193,7 @@ def xlsx_response(model, queryset, request):
     for index, (key, _) in enumerate(flat, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width(key)
     sheet.append([key for key, _ in flat])
-    for row in rows(model, queryset, request):
+    for row in rows(model, queryset, context):
         values = []
         for _, get in flat:
             value = safe(typed(get(row)))
@@ -216,58 +201,149 @@ def xlsx_response(model, queryset, request):
                 value = value[: XLSX_CELL_LIMIT - 1] + "…"
             values.append(value)
         sheet.append(values)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - FileResponse closes it
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=download_name(model, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    workbook.save(file)
 
 
-WRITERS = {"csv": csv_response, "xlsx": xlsx_response, "json": json_response}
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def write(job):
+    """Write the download `job` describes to its path: in a preparing process (preparing.py) or,
+    with PUBLIC_DOWNLOADS_APART off, in the server process itself."""
+    model = apps.get_model(job.model)
+    # The filters narrowed public.QUERYSETS[model]() and changed only its query.
+    queryset = public.QUERYSETS[model]()
+    queryset.query = pickle.loads(job.query)  # noqa: S301 - sent by our own server process
+    context = {"request": SiteRequest(job.base_url)}
+    with translation.override(job.language), open(job.path, "wb") as file:
+        WRITERS[job.file_format](model, queryset, context, file)
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def download_name(model, extension):
+    """Name the file after the list and the local date, as the admin's exports: Учреждения-2025-11-26.csv."""
+    return f"{capfirst(model._meta.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def filename(model, extension):
+    return f"attachment; filename*=UTF-8''{quote(download_name(model, extension))}"
 
 
 def download(model, queryset, file_format, request):
-    """Return the records of `queryset` as a streamed download in `file_format`, or 503 with
-    Retry-After when this process already serves PUBLIC_DOWNLOADS_AT_ONCE downloads (a long
-    download holds a server thread, and pages must keep the others: `make load`), or another
-    worker is preparing the same download for the cache.
+    """Return the records of `queryset` as a file in `file_format`, written apart from this
+    process (preparing.py) while this thread waits; or 503 with Retry-After when this process
+    already prepares PUBLIC_DOWNLOADS_AT_ONCE downloads (a long download holds a server thread,
+    and pages must keep the others: `make load`), or another worker is preparing the same
+    download for the cache, or this one takes longer than a minute (it is kept when written).
 
     A download anonymous readers ask for again the same day, with nothing changed since, is
     served from the cache (up to PUBLIC_DOWNLOAD_CACHE_BYTES; cache.download_key): see kept()."""
     key = cache.download_key(request) if cache.shared_with_readers(request) else None
     slot = take_slot(key)
     if slot is None:
-        response = HttpResponse(
-            gettext("Сейчас готовится много загрузок. Повторите через минуту."),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = "60"
-        # By design, not a failure: logged as such, not as the ERROR Django gives any 5xx.
-        log_response(
-            "download deferred path=%s",
-            request.get_full_path(),
-            response=response,
-            request=request,
-            logger=logger,
-            level="info",
-        )
-        return response
+        return come_back_later(request)
+    headers = (CONTENT_TYPES[file_format], filename(model, file_format))
     try:
-        response = WRITERS[file_format](model, queryset, request)
+        job = preparing.Job(
+            model=model._meta.label,
+            query=pickle.dumps(queryset.query),
+            file_format=file_format,
+            language=get_language(),
+            base_url=request.build_absolute_uri("/"),
+            path=new_file(),
+        )
+        if settings.PUBLIC_DOWNLOADS_APART:
+            written = preparing.submit(job)
     except BaseException:
         slot.release()
         raise
-    if not response.streaming or isinstance(response, FileResponse):
-        if key:
-            response = kept_file(response, key)
-        slot.release()  # the file is written: sending it is cheap
-    else:
-        response.streaming_content = HoldingSlot(response.streaming_content, slot, keep_as(response, key))
+    try:
+        if settings.PUBLIC_DOWNLOADS_APART:
+            written.result(timeout=WAITING_SECONDS)
+        else:
+            write(job)
+    except concurrent.futures.TimeoutError:
+        # Left to finish, and to be kept for readers, while the reader is asked to come back.
+        written.add_done_callback(lambda done: finish_unsent(done, job, key, slot, headers))
+        return come_back_later(request)
+    except BaseException:
+        slot.release()
+        forget(job.path)
+        raise
+    path = finish(job, key, slot, headers)
+    file = open(path, "rb")  # noqa: SIM115 - the response closes it
+    if path == job.path:
+        forget(path)  # not kept: gone once sent (the open file stays readable)
+    response = FileResponse(file, content_type=headers[0])
+    response["Content-Disposition"] = headers[1]
+    return response
+
+
+#: How long a reader's request waits for its download to be written before being asked to come back.
+WAITING_SECONDS = 60
+
+
+def new_file():
+    """Name a file for a download to be written to: beside the kept ones, so that keeping it is
+    a rename; in the system's temporary directory when PUBLIC_DOWNLOAD_CACHE_DIR cannot be used."""
+    directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor, path = tempfile.mkstemp(dir=directory, prefix=".")
+    except OSError:
+        descriptor, path = tempfile.mkstemp(prefix="registry-download-")
+    os.close(descriptor)
+    return path
+
+
+def forget(path):
+    Path(path).unlink(missing_ok=True)
+
+
+def finish(job, key, slot, headers):
+    """Once the file is written: keep it for readers if it may be, give the slot back, and return
+    the file to send (the kept one, or the written one if not kept)."""
+    try:
+        if key and os.path.getsize(job.path) <= settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
+            return keep(key, job.path, headers) or job.path
+        return job.path
+    finally:
+        slot.release()
+
+
+def finish_unsent(written, job, key, slot, headers):
+    """Finish a download its reader stopped waiting for: keep it, or remove it."""
+    if written.exception() is not None:
+        slot.release()
+        forget(job.path)
+        logger.error("download failed path=%s", job.path, exc_info=written.exception())
+    elif finish(job, key, slot, headers) == job.path:
+        forget(job.path)
+
+
+def come_back_later(request):
+    response = HttpResponse(
+        gettext("Сейчас готовится много загрузок. Повторите через минуту."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    # By design, not a failure: logged as such, not as the ERROR Django gives any 5xx.
+    log_response(
+        "download deferred path=%s",
+        request.get_full_path(),
+        response=response,
+        request=request,
+        logger=logger,
+        level="info",
+    )
     return response
 
 
@@ -289,28 +365,25 @@ def kept(request):
     return response
 
 
-def keep(key, response, content):
-    """Keep a download its callers found no larger than PUBLIC_DOWNLOAD_CACHE_BYTES: as a file in
-    PUBLIC_DOWNLOAD_CACHE_DIR, which gunicorn sends with sendfile() (through the cache backend a
-    3.5 MB download cost a worker 15 ms each time), its headers and name in the cache. A kept
-    download that cannot be written is simply not kept."""
+def keep(key, path, headers):
+    """Keep a written download for readers: as a file in PUBLIC_DOWNLOAD_CACHE_DIR, which gunicorn
+    sends with sendfile() (through the cache backend a 3.5 MB download cost a worker 15 ms each
+    time), its headers and name in the cache. Return the kept file, or None if it cannot be kept."""
     directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
-    name = hashlib.sha256(key.encode()).hexdigest()
+    kept = directory / hashlib.sha256(key.encode()).hexdigest()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=".", delete=False) as part:
-            part.write(content)
-        os.replace(part.name, directory / name)
+        os.replace(path, kept)
         prune(directory)
     except OSError:
         logger.warning("download not kept: cannot write to %s", directory, exc_info=True)
-        return
-    kept = (response["Content-Type"], response["Content-Disposition"], name)
-    django_cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        return None
+    django_cache.set(key, (*headers, kept.name), settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return str(kept)
 
 
 def prune(directory):
-    """Remove kept downloads older than their entries in the cache (PUBLIC_PAGE_CACHE_SECONDS)."""
+    """Remove kept downloads older than their entries in the cache (PUBLIC_PAGE_CACHE_SECONDS),
+    and files left by downloads never finished."""
     oldest = time.time() - settings.PUBLIC_PAGE_CACHE_SECONDS
     for entry in os.scandir(directory):
         try:
@@ -318,26 +391,6 @@ def prune(directory):
                 os.unlink(entry.path)
         except FileNotFoundError:  # another worker pruned it first
             pass
-
-
-def keep_as(response, key):
-    """Return what keeps a streamed download once it has been read to the end, or None."""
-    return (lambda content: keep(key, response, content)) if key else None
-
-
-def kept_file(response, key):
-    """Keep a written file small enough to keep, and send it from memory."""
-    spool = response.file_to_stream
-    size = spool.seek(0, 2)
-    spool.seek(0)
-    if size > settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
-        return response
-    content = spool.read()
-    spool.close()  # not response.close(): that would signal the request finished
-    plain = HttpResponse(content, content_type=response["Content-Type"])
-    plain["Content-Disposition"] = response["Content-Disposition"]
-    keep(key, plain, content)
-    return plain
 
 
 _slots = {}
@@ -373,36 +426,3 @@ def take_slot(key=None):
         slots.release()
         return None
     return Slot(slots, claim)
-
-
-class HoldingSlot:
-    """Streamed content that gives its download slot back when the response is closed, whether
-    it was read to the end or the reader went away (Django closes what has a close()); read to
-    the end, it is given to `keep` while no larger than PUBLIC_DOWNLOAD_CACHE_BYTES."""
-
-    def __init__(self, content, slot, keep=None):
-        self.content, self.slot, self.keep = iter(content), slot, keep
-        self.read, self.size = [], 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        try:
-            chunk = next(self.content)
-        except StopIteration:
-            if self.keep:
-                self.keep(b"".join(self.read))
-            raise
-        if self.keep:
-            self.size += len(chunk)
-            if self.size <= settings.PUBLIC_DOWNLOAD_CACHE_BYTES:
-                self.read.append(chunk)
-            else:
-                self.keep, self.read = None, []
-        return chunk
-
-    def close(self):
-        slot, self.slot = self.slot, None
-        if slot is not None:
-            slot.release()

@@ -25,7 +25,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from . import citing, public
 from .downloads import columns, safe
-from .serializers import SERIALIZERS
+from .serializers import SERIALIZERS, SiteRequest
 
 CHUNK_SIZE = 500
 NAME = re.compile(r"^registry-(\d{4}-\d{2}-\d{2})\.zip$")
@@ -42,13 +42,6 @@ RECORD_TYPES = {
     "regions": public.regions,
     "fields_of_study": public.fields_of_study,
 }
-
-
-class SiteRequest:
-    """What the serializers ask of a request, for links outside one: SITE_URL in front of each path."""
-
-    def build_absolute_uri(self, path):
-        return settings.SITE_URL.rstrip("/") + path
 
 
 @dataclass
@@ -149,7 +142,7 @@ def write_dump(directory=None, day=None):
     day = day or timezone.localdate()
     target = directory / f"registry-{day.isoformat()}.zip"
     partial = target.with_suffix(".zip.partial")
-    context = {"request": SiteRequest(), "accessed": day}
+    context = {"request": SiteRequest(settings.SITE_URL), "accessed": day}
     counts = {}
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, queryset_function in RECORD_TYPES.items():

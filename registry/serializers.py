@@ -12,6 +12,17 @@ from rest_framework import serializers
 from . import citing, models
 
 
+class SiteRequest:
+    """What the serializers ask of a request, for links written outside one (a dump, a download
+    written apart from its request): the site's address in front of each path."""
+
+    def __init__(self, site_url):
+        self.site_url = site_url.rstrip("/")
+
+    def build_absolute_uri(self, path):
+        return self.site_url + path
+
+
 def absolute(serializer, path):
     request = serializer.context.get("request")
     return request.build_absolute_uri(path) if request else path

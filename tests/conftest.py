@@ -35,6 +35,9 @@ def pytest_configure(config):
     # The test client closes a download only once it is read; tests of the cap set their own.
     settings.PUBLIC_DOWNLOADS_AT_ONCE = 10_000
     settings.PUBLIC_DOWNLOAD_CACHE_DIR = Path(tempfile.mkdtemp(prefix="registry-downloads-"))
+    # The test database is this process's own (in memory, or in a transaction no other connection
+    # sees): downloads are written here. test_downloads_apart.py writes them apart, under gunicorn.
+    settings.PUBLIC_DOWNLOADS_APART = False
 
 
 @pytest.fixture

@@ -137,10 +137,13 @@ def test_a_download_is_kept_per_filter_and_language_and_never_for_staff(client, 
 
 
 @pytest.mark.django_db(transaction=True)  # closing a response ends its request, as a server does
-def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, page_cache, settings):
+def test_a_download_larger_than_the_limit_is_not_kept_one_left_unread_is(
+    client, page_cache, settings, tmp_path
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    settings.PUBLIC_DOWNLOAD_CACHE_DIR = tmp_path
     factories.institution(name_ru="Первый вуз")
     settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 100
     for file_format in ("csv", "xlsx"):
@@ -148,13 +151,14 @@ def test_a_download_larger_than_the_limit_or_left_unread_is_not_kept(client, pag
         with CaptureQueriesContext(connection) as queries:
             client.get("/institutions/", {"download": file_format}).getvalue()
         assert len(queries) > 0, file_format
+    assert list(settings.PUBLIC_DOWNLOAD_CACHE_DIR.iterdir()) == []  # sent, then gone
     settings.PUBLIC_DOWNLOAD_CACHE_BYTES = 4 * 2**20
     unread = client.get("/institutions/", {"download": "json"})
     next(iter(unread.streaming_content))
-    unread.close()  # the reader goes away after the first bytes: the server closes the response
+    unread.close()  # the reader goes away after the first bytes: the file was written, and kept
     with CaptureQueriesContext(connection) as queries:
-        client.get("/institutions/", {"download": "json"}).getvalue()
-    assert len(queries) > 0
+        assert "Первый вуз" in client.get("/institutions/", {"download": "json"}).getvalue().decode()
+    assert len(queries) == 0
 
 
 @pytest.mark.django_db
@@ -206,27 +210,42 @@ def test_a_lists_filter_form_is_made_once_for_all_its_pages_and_anew_after_a_cha
     assert "Filters" in english and "Фильтры" not in english
 
 
-@pytest.mark.django_db(transaction=True)  # closing a response ends its request, as a server does
+@pytest.mark.django_db
 def test_a_download_being_prepared_for_the_cache_is_not_prepared_again_meanwhile(
-    client, page_cache, settings, django_assert_num_queries
+    client, page_cache, settings, rf, django_assert_num_queries, monkeypatch, tmp_path
 ):
+    from django.utils import translation
+
+    from registry import cache, downloads
+
+    settings.PUBLIC_DOWNLOAD_CACHE_DIR = tmp_path
     settings.PUBLIC_DOWNLOADS_AT_ONCE = 5  # slots to spare: only the claim on the same file refuses
     factories.institution(name_ru="Первый вуз")
-    first = client.get("/institutions/", {"download": "csv"})  # being prepared (streamed, unread)
-    assert first.status_code == 200
-    again = type(client)().get("/institutions/", {"download": "csv"})
+    with translation.override("ru"):
+        key = cache.download_key(rf.get("/institutions/", {"download": "csv"}))
+    elsewhere = downloads.take_slot(key)  # another worker is writing this file for the cache
+    again = client.get("/institutions/", {"download": "csv"})
     assert again.status_code == 503 and again["Retry-After"] == "60"
-    other = type(client)().get("/institutions/", {"download": "json"})  # another file: prepared
-    assert other.status_code == 200
-    b"".join(other.streaming_content)
-    assert "Первый вуз" in b"".join(first.streaming_content).decode()
+    other = client.get("/institutions/", {"download": "json"})  # another file: prepared
+    assert other.status_code == 200 and "Первый вуз" in other.getvalue().decode()
+    elsewhere.release()  # written and kept by the other worker, or failed: the claim is given back
+    first = client.get("/institutions/", {"download": "csv"})
+    assert first.status_code == 200
+    written = first.getvalue()
+    assert "Первый вуз" in written.decode()
     with django_assert_num_queries(0):  # prepared once, kept, and the claim given back
         kept = type(client)().get("/institutions/", {"download": "csv"})
-    assert kept.status_code == 200 and "Первый вуз" in kept.getvalue().decode()
-    gone = client.get("/institutions/", {"download": "csv", "kind": "university"})
-    next(iter(gone.streaming_content))
-    gone.close()  # the reader went away, the server closes the response: the claim is given back
-    assert type(client)().get("/institutions/", {"download": "csv", "kind": "university"}).status_code == 200
+    assert kept.getvalue() == written
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setitem(downloads.WRITERS, "xlsx", broken)
+    with pytest.raises(OSError):
+        client.get("/institutions/", {"download": "xlsx"})
+    monkeypatch.undo()  # a download that failed gives its claim back and leaves no file behind
+    assert client.get("/institutions/", {"download": "xlsx"}).getvalue().startswith(b"PK")
+    assert list(tmp_path.glob(".*")) == []
 
 
 @pytest.mark.django_db

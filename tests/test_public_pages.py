@@ -145,7 +145,8 @@ class TestFilters:
         factories.agreement().fields.add(factories.field_of_study("0713"))
         unused = client.get(url(name), {"field": "0531"})
         assert unused.status_code == 200 and slugs(unused) == []
-        assert client.get(url(name), {"field": "0531", "download": "csv"}).status_code == 200
+        download = client.get(url(name), {"field": "0531", "download": "csv"})
+        assert download.status_code == 200 and download.getvalue().startswith(b"\xef\xbb\xbfslug")
         api = name.removesuffix("_list").replace("branch", "branche") + "s"
         assert client.get(f"/api/v1/{api}/", {"field": "0531"}).json()["results"] == []
         assert client.get(url(name), {"field": "9999"}).status_code == 400
