@@ -7,9 +7,9 @@ download takes. Written by a process of its own, at a lower CPU priority
 (PUBLIC_DOWNLOAD_NICENESS), it takes only what the pages leave of the machine, and the thread
 that asked for it waits without holding anything.
 
-Each server process starts its own on its first download (the standard library's
-ProcessPoolExecutor, a fresh interpreter by "spawn": forking a threaded server is unsafe), at
-most PUBLIC_DOWNLOADS_AT_ONCE of them, and sends each a Job; they end with the server process.
+Each server process starts its own as it starts (the standard library's ProcessPoolExecutor, a
+fresh interpreter by "spawn": forking a threaded server is unsafe), at most
+PUBLIC_DOWNLOADS_AT_ONCE of them, and sends each a Job; they end with the server process.
 This module imports nothing of Django at the top: the new interpreter sets Django up first.
 """
 
@@ -38,33 +38,53 @@ _pool = None  # (the process that started it, the pool): a forked copy starts it
 _pool_lock = threading.Lock()
 
 
-def submit(job):
-    """Send `job` to this server process's preparing processes; return its Future."""
+def pool():
+    """This server process's pool of preparing processes, started on first use."""
     from django.conf import settings
 
     global _pool
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():
-            pool = ProcessPoolExecutor(
+            executor = ProcessPoolExecutor(
                 max_workers=settings.PUBLIC_DOWNLOADS_AT_ONCE,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=start,
                 initargs=(os.getpid(), settings.PUBLIC_DOWNLOAD_NICENESS),
             )
-            _pool = (os.getpid(), pool)
-        try:
-            return _pool[1].submit(run, job)
-        except BrokenProcessPool:  # a preparing process died (killed, out of memory): start anew
+            _pool = (os.getpid(), executor)
+        return _pool[1]
+
+
+def submit(job):
+    """Send `job` to this server process's preparing processes; return its Future."""
+    global _pool
+    try:
+        return pool().submit(run, job)
+    except BrokenProcessPool:  # a preparing process died (killed, out of memory): start anew
+        with _pool_lock:
             _pool = None
-            raise
+        raise
+
+
+def start_early():
+    """Start a preparing process as the server process starts (config/wsgi.py): a new interpreter
+    setting Django up takes seconds on a busy machine, which the first download would wait for
+    while every other download to this server process is asked to come back."""
+    from django.conf import settings
+
+    if settings.PUBLIC_DOWNLOADS_APART:
+        pool().submit(int)  # anything, to make the pool start a process
 
 
 def start(parent, niceness):
-    """Set up a preparing process: lower priority, Django, and an end when its parent is gone."""
-    os.nice(niceness)
+    """Set up a preparing process: Django, a lower priority, and an end when its parent is gone."""
     import django
 
     django.setup()
+    from . import downloads  # noqa: F401  (what the first job needs, imported before it comes)
+
+    os.nice(niceness)  # only now: set up at a lower priority, it would start late on a busy machine
+
     threading.Thread(target=watch, args=(parent,), daemon=True).start()
 
 
