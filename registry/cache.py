@@ -11,6 +11,7 @@ A page holds the language switch's CSRF token, which must not be shared between 
 cut out before caching and each reader gets their own when the page is served.
 """
 
+import contextvars
 import hashlib
 import re
 import time
@@ -31,7 +32,17 @@ TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 PLACEHOLDER = "\x00csrf\x00"
 
 
+#: The version a page being made for readers is kept under (cache_public_page), for its parts.
+_page_version = contextvars.ContextVar("public_page_version", default=None)
+
+
 def version():
+    """The version of the public data. A page made for readers reads it once, and its parts
+    (totals, the filter form) are kept under the same: one read of the cache, not one per part,
+    and a page never mixes parts of two versions."""
+    current = _page_version.get()
+    if current is not None:
+        return current
     current = cache.get(VERSION_KEY)
     if current is None:
         cache.add(VERSION_KEY, time.time_ns(), None)
@@ -130,19 +141,23 @@ def cache_public_page(view):
         if not shared_with_readers(request) or "download" in request.GET:  # downloads: downloads.py
             return view(request, *args, **kwargs)
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        key = page_key(request)
-        hit = cache.get(key)
-        if hit is not None:
-            status, content_type, text = hit
-            return HttpResponse(
-                text.replace(PLACEHOLDER, get_token(request)), status=status, content_type=content_type
-            )
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 400) and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            text = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER + m.group(2), response.content.decode())
-            cache.set(key, (response.status_code, response["Content-Type"], text), seconds)
-        return response
+        pinned = _page_version.set(version())
+        try:
+            key = page_key(request)
+            hit = cache.get(key)
+            if hit is not None:
+                status, content_type, text = hit
+                return HttpResponse(
+                    text.replace(PLACEHOLDER, get_token(request)), status=status, content_type=content_type
+                )
+            response = view(request, *args, **kwargs)
+            if response.status_code in (200, 400) and not response.streaming:
+                if hasattr(response, "render"):
+                    response.render()
+                text = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER + m.group(2), response.content.decode())
+                cache.set(key, (response.status_code, response["Content-Type"], text), seconds)
+            return response
+        finally:
+            _page_version.reset(pinned)
 
     return cached_view

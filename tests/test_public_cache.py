@@ -292,3 +292,31 @@ def test_an_invalid_request_never_gives_its_empty_total_to_the_valid_one(client,
         page = type(client)().get(address)
         assert page.context["paginator"].count == 3, address
         assert "Вуз 2" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_made_for_readers_reads_the_datas_version_once_for_all_its_parts(
+    client, page_cache, monkeypatch, django_assert_num_queries
+):
+    from registry import cache as page_cache_module
+
+    class Counting:
+        def __init__(self, real):
+            self.real, self.read = real, []
+
+        def get(self, key, *args, **kwargs):
+            self.read.append(key)
+            return self.real.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    for n in range(30):
+        factories.institution(name_ru=f"Вуз {n:02}", kind="university")
+    counting = Counting(cache)
+    monkeypatch.setattr(page_cache_module, "cache", counting)
+    first = client.get("/institutions/?kind=university&page=2")  # page, total, filter form: made
+    assert first.status_code == 200 and "Вуз 29" in first.content.decode()
+    assert counting.read.count(page_cache_module.VERSION_KEY) == 1
+    with django_assert_num_queries(0):  # kept whole
+        assert "Вуз 29" in client.get("/institutions/?kind=university&page=2").content.decode()
