@@ -32,6 +32,23 @@ def test_check_deploy_prints_no_warnings_in_production():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("database_url", "kept"),
+    [("postgres://registry@127.0.0.1:5432/registry", "60"), ("sqlite:////tmp/registry.sqlite3", "0")],
+)
+def test_postgresql_connections_are_kept_a_minute_sqlite_ones_are_not(database_url, kept):
+    shown = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    env = {k: v for k, v in os.environ.items() if k != "CONN_MAX_AGE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", shown],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split()[-1] == kept, result.stderr
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_start_up_stops_without_a_required_secret(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
