@@ -264,6 +264,9 @@ PUBLIC_DOWNLOADS_AT_ONCE = envint("PUBLIC_DOWNLOADS_AT_ONCE", 1)
 # (registry/preparing.py): seconds of Python in a server process would slow every page it serves.
 PUBLIC_DOWNLOADS_APART = envbool("PUBLIC_DOWNLOADS_APART", True)
 PUBLIC_DOWNLOAD_NICENESS = envint("PUBLIC_DOWNLOAD_NICENESS", 5)
+# How long a reader waits for a download being written before being asked to come back (503,
+# Retry-After); it is kept for the retry when written.
+PUBLIC_DOWNLOAD_WAIT_SECONDS = envint("PUBLIC_DOWNLOAD_WAIT_SECONDS", 60)
 # A download anonymous readers ask for again the same day, nothing changed since, is served from
 # the cache for PUBLIC_PAGE_CACHE_SECONDS if it is no larger than this; 0 keeps none.
 PUBLIC_DOWNLOAD_CACHE_BYTES = envint("PUBLIC_DOWNLOAD_CACHE_BYTES", 4 * 2**20)

@@ -250,6 +250,7 @@ def download(model, queryset, file_format, request):
     if slot is None:
         return come_back_later(request)
     headers = (CONTENT_TYPES[file_format], filename(model, file_format))
+    job = None
     try:
         job = preparing.Job(
             model=model._meta.label,
@@ -261,21 +262,17 @@ def download(model, queryset, file_format, request):
         )
         if settings.PUBLIC_DOWNLOADS_APART:
             written = preparing.submit(job)
-    except BaseException:
-        slot.release()
-        raise
-    try:
-        if settings.PUBLIC_DOWNLOADS_APART:
-            written.result(timeout=WAITING_SECONDS)
+            if not concurrent.futures.wait([written], timeout=settings.PUBLIC_DOWNLOAD_WAIT_SECONDS).done:
+                # Left to finish, and to be kept for readers, while the reader is asked to come back.
+                written.add_done_callback(lambda done: finish_unsent(done, job, key, slot, headers))
+                return come_back_later(request)
+            written.result()  # raises what writing it raised
         else:
             write(job)
-    except concurrent.futures.TimeoutError:
-        # Left to finish, and to be kept for readers, while the reader is asked to come back.
-        written.add_done_callback(lambda done: finish_unsent(done, job, key, slot, headers))
-        return come_back_later(request)
     except BaseException:
         slot.release()
-        forget(job.path)
+        if job:
+            forget(job.path)
         raise
     path = finish(job, key, slot, headers)
     file = open(path, "rb")  # noqa: SIM115 - the response closes it
@@ -284,10 +281,6 @@ def download(model, queryset, file_format, request):
     response = FileResponse(file, content_type=headers[0])
     response["Content-Disposition"] = headers[1]
     return response
-
-
-#: How long a reader's request waits for its download to be written before being asked to come back.
-WAITING_SECONDS = 60
 
 
 def new_file():

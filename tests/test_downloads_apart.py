@@ -8,6 +8,7 @@ import csv
 import http.client
 import io
 import json
+import time
 from pathlib import Path
 
 import openpyxl
@@ -29,7 +30,8 @@ def niceness(pid):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def registry(tmp_path_factory):
+    """The article in a SQLite file, as gunicorn's settings."""
     folder = tmp_path_factory.mktemp("apart")
     env = {
         **load.server_env(f"sqlite:///{folder / 'apart.sqlite3'}"),
@@ -37,7 +39,12 @@ def server(tmp_path_factory):
         "PUBLIC_DOWNLOAD_NICENESS": "7",
     }
     load.prepare(env, 0)
-    with load.serving(env, workers=1, threads=4) as port:
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(registry):
+    with load.serving(registry, workers=1, threads=4) as port:
         yield port
 
 
@@ -91,3 +98,18 @@ def test_each_format_and_language_comes_out_as_written_in_the_server(server):
     assert programmes and all(p["url"].startswith(f"http://{load.HOST}:{server}/") for p in programmes)
     response, content = get(server, "/institutions/?country=XX&download=csv")
     assert response.status == 400  # the filters are still checked in the server process
+
+
+def test_a_download_not_written_in_time_is_kept_for_the_reader_who_comes_back(registry):
+    impatient = {**registry, "PUBLIC_DOWNLOAD_WAIT_SECONDS": "0", "REDIS_URL": ""}
+    with load.serving(impatient, workers=1, threads=4) as port:
+        response, content = get(port, "/programmes/?download=csv")
+        assert response.status == 503 and response.getheader("Retry-After") == "60"
+        for _ in range(100):  # written meanwhile, then kept: the reader's retry is served at once
+            response, content = get(port, "/programmes/?download=csv")
+            if response.status == 200:
+                break
+            time.sleep(0.1)
+        assert response.status == 200 and "ru-kz-technical-training" in content.decode("utf-8-sig")
+        response, _ = get(port, "/programmes/?download=json")  # not kept: asked to come back, as told
+        assert response.status == 503
