@@ -23,6 +23,7 @@ import pickle
 import tempfile
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +33,13 @@ import openpyxl
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.db.models import Model
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone, translation
 from django.utils.log import log_response
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
 from rest_framework.utils.encoders import JSONEncoder
@@ -197,8 +200,11 @@ def write_xlsx(model, queryset, context, file):
         values = []
         for _, get in flat:
             value = safe(typed(get(row)))
-            if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
-                value = value[: XLSX_CELL_LIMIT - 1] + "…"
+            if isinstance(value, str):
+                # A control character cannot be stored in XLSX: shown as �, not a failed file.
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                if len(value) > XLSX_CELL_LIMIT:
+                    value = value[: XLSX_CELL_LIMIT - 1] + "…"
             values.append(value)
         sheet.append(values)
     workbook.save(file)
@@ -210,6 +216,27 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
 }
+
+
+class QueryPickler(pickle.Pickler):
+    """Pickles a query's models by their label: Django's auto-created many-to-many models (the
+    `Programme_target_regions` a filter on a programme's regions joins) are not attributes of
+    their module, where pickle would look for them."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, type) and issubclass(obj, Model):
+            return model_by_label, (obj._meta.label,)
+        return NotImplemented
+
+
+def model_by_label(label):
+    return apps.get_model(label)
+
+
+def pickled(query):
+    buffer = io.BytesIO()
+    QueryPickler(buffer).dump(query)
+    return buffer.getvalue()
 
 
 def write(job):
@@ -233,7 +260,11 @@ def download_name(model, extension):
 
 
 def filename(model, extension):
-    return f"attachment; filename*=UTF-8''{quote(download_name(model, extension))}"
+    """The file's name in the reader's language, and a plain one for programs that read no other
+    (curl -OJ): filename="Institutions-2025-11-26.csv"; filename*=UTF-8''Учреждения-2025-11-26.csv."""
+    with translation.override("en"):
+        plain = download_name(model, extension)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(download_name(model, extension))}"
 
 
 def download(model, queryset, file_format, request):
@@ -254,7 +285,7 @@ def download(model, queryset, file_format, request):
     try:
         job = preparing.Job(
             model=model._meta.label,
-            query=pickle.dumps(queryset.query),
+            query=pickled(queryset.query),
             file_format=file_format,
             language=get_language(),
             base_url=request.build_absolute_uri("/"),
@@ -269,6 +300,11 @@ def download(model, queryset, file_format, request):
             written.result()  # raises what writing it raised
         else:
             write(job)
+    except BrokenProcessPool:  # its preparing process was killed: the next one is a new process
+        slot.release()
+        forget(job.path)
+        logger.error("download failed: its preparing process ended path=%s", request.get_full_path())
+        return come_back_later(request)
     except BaseException:
         slot.release()
         if job:

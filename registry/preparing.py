@@ -13,13 +13,16 @@ PUBLIC_DOWNLOADS_AT_ONCE of them, and sends each a Job; they end with the server
 This module imports nothing of Django at the top: the new interpreter sets Django up first.
 """
 
+import contextlib
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,15 @@ def pool():
 
 
 def submit(job):
-    """Send `job` to this server process's preparing processes; return its Future."""
+    """Send `job` to this server process's preparing processes; return its Future. A pool whose
+    process died (killed, out of memory) is replaced by a new one."""
     global _pool
     try:
         return pool().submit(run, job)
-    except BrokenProcessPool:  # a preparing process died (killed, out of memory): start anew
+    except BrokenProcessPool:
         with _pool_lock:
             _pool = None
-        raise
+        return pool().submit(run, job)
 
 
 def start_early():
@@ -81,7 +85,16 @@ def start(parent, niceness):
     import django
 
     django.setup()
+    from django.conf import settings
+
     from . import downloads  # noqa: F401  (what the first job needs, imported before it comes)
+
+    # openpyxl's own temporary files too go where downloads are written, and are pruned with
+    # them (downloads.prune) if this process is killed while writing one.
+    directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
+    with contextlib.suppress(OSError):
+        directory.mkdir(parents=True, exist_ok=True)
+        tempfile.tempdir = str(directory)
 
     os.nice(niceness)  # only now: set up at a lower priority, it would start late on a busy machine
 

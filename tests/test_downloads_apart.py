@@ -113,3 +113,23 @@ def test_a_download_not_written_in_time_is_kept_for_the_reader_who_comes_back(re
         assert response.status == 200 and "ru-kz-technical-training" in content.decode("utf-8-sig")
         response, _ = get(port, "/programmes/?download=json")  # not kept: asked to come back, as told
         assert response.status == 503
+
+
+def test_a_preparing_process_that_died_is_replaced(server):
+    import os
+    import signal
+
+    def preparing():
+        return [
+            child
+            for worker in children_of_server(server)
+            for child in children(worker)
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+        ]
+
+    (first,) = preparing()
+    os.kill(first, signal.SIGKILL)  # killed (out of memory, say) between two downloads
+    time.sleep(0.5)
+    response, content = get(server, "/sources/?download=csv")
+    assert response.status == 200 and content.startswith(b"\xef\xbb\xbfslug")
+    assert preparing() and first not in preparing()

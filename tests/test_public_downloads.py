@@ -136,8 +136,34 @@ class TestFlatDownloads:
         from django.utils import timezone
 
         response, _ = download(client, "institution_list", download=file_format)
-        name = f"Учреждения-{timezone.localdate():%Y-%m-%d}.{file_format}"
+        day = f"{timezone.localdate():%Y-%m-%d}"
+        name = f"Учреждения-{day}.{file_format}"
         assert quote(name) in response["Content-Disposition"]
+        # and a plain name for programs that read no other (curl -OJ)
+        assert f'filename="Institutions-{day}.{file_format}"' in response["Content-Disposition"]
+
+    def test_a_control_character_in_a_record_is_shown_not_a_failed_spreadsheet(self, client, db):
+        factories.institution(slug="ctrl", name_ru="Колледж\x02контроль")
+        response, content = download(client, "institution_list", download="xlsx")
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [cell.value for cell in sheet[1]]
+        assert sheet.cell(row=2, column=header.index("name_ru") + 1).value == "Колледж\ufffdконтроль"
+        _, content = download(client, "institution_list", download="json")
+        assert json.loads(content)[0]["name_ru"] == "Колледж\x02контроль"  # JSON keeps it exactly
+
+    @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
+    def test_a_download_filtered_by_region_finds_what_the_page_finds(self, client, db, name):
+        # Programmes' regions join Django's auto-created many-to-many model, which the download's
+        # query is sent to the preparing process with (pickled by label, not by module).
+        region = factories.region(name="Алматы")
+        factories.programme(slug="for-almaty").target_regions.add(region)
+        factories.institution(slug="in-almaty", region=region)
+        page = client.get(reverse(f"registry:{name}"), {"region": region.pk})
+        assert page.status_code == 200
+        response, content = download(client, name, region=region.pk, download="json")
+        assert response.status_code == 200
+        assert [row["slug"] for row in json.loads(content)] == [r.slug for r in page.context["object_list"]]
 
     @pytest.mark.parametrize(("language", "limit"), [("ru", "10\xa0000"), ("en", "10,000")])
     def test_the_row_limit_is_written_the_languages_way(self, client, settings, db, language, limit):
