@@ -242,7 +242,7 @@ def pickled(query):
 def write(job):
     """Write the download `job` describes to its path: in a preparing process (preparing.py) or,
     with PUBLIC_DOWNLOADS_APART off, in the server process itself."""
-    model = apps.get_model(job.model)
+    model = model_by_label(job.model)
     # The filters narrowed public.QUERYSETS[model]() and changed only its query.
     queryset = public.QUERYSETS[model]()
     queryset.query = pickle.loads(job.query)  # noqa: S301 - sent by our own server process
@@ -314,8 +314,13 @@ def download(model, queryset, file_format, request):
     file = open(path, "rb")  # noqa: SIM115 - the response closes it
     if path == job.path:
         forget(path)  # not kept: gone once sent (the open file stays readable)
-    response = FileResponse(file, content_type=headers[0])
-    response["Content-Disposition"] = headers[1]
+    return file_response(file, *headers)
+
+
+def file_response(file, content_type, disposition):
+    """Send a written download: gunicorn sends an open file with sendfile()."""
+    response = FileResponse(file, content_type=content_type)
+    response["Content-Disposition"] = disposition
     return response
 
 
@@ -389,9 +394,7 @@ def kept(request):
         file = open(Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR) / name, "rb")  # noqa: SIM115 - the response closes it
     except FileNotFoundError:  # pruned meanwhile, or kept by another server
         return None
-    response = FileResponse(file, content_type=content_type)
-    response["Content-Disposition"] = disposition
-    return response
+    return file_response(file, content_type, disposition)
 
 
 def keep(key, path, headers):

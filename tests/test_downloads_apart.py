@@ -65,13 +65,18 @@ def test_a_download_is_written_by_a_lower_priority_process_of_the_worker(server)
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert [row["slug"] for row in rows] == ["msu"]  # the search went with the query
     assert rows[0]["url"] == f"http://{load.HOST}:{server}/institutions/msu/"
-    preparing = [
+    preparing = preparing_processes(server)
+    assert preparing and all(niceness(pid) == 7 for pid in preparing)
+
+
+def preparing_processes(port):
+    """The processes the server's workers write downloads with (spawned by multiprocessing)."""
+    return [
         child
-        for worker in children_of_server(server)
+        for worker in children_of_server(port)
         for child in children(worker)
         if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
     ]
-    assert preparing and all(niceness(pid) == 7 for pid in preparing)
 
 
 def children_of_server(port):
@@ -119,17 +124,9 @@ def test_a_preparing_process_that_died_is_replaced(server):
     import os
     import signal
 
-    def preparing():
-        return [
-            child
-            for worker in children_of_server(server)
-            for child in children(worker)
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-        ]
-
-    (first,) = preparing()
+    (first,) = preparing_processes(server)
     os.kill(first, signal.SIGKILL)  # killed (out of memory, say) between two downloads
     time.sleep(0.5)
     response, content = get(server, "/sources/?download=csv")
     assert response.status == 200 and content.startswith(b"\xef\xbb\xbfslug")
-    assert preparing() and first not in preparing()
+    assert preparing_processes(server) and first not in preparing_processes(server)
