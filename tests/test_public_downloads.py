@@ -152,6 +152,19 @@ class TestFlatDownloads:
         _, content = download(client, "institution_list", download="json")
         assert json.loads(content)[0]["name_ru"] == "Колледж\x02контроль"  # JSON keeps it exactly
 
+    def test_a_text_longer_than_an_xlsx_cell_is_cut_with_a_mark_and_whole_elsewhere(self, client, db):
+        text = "Полный текст статьи. " * 2000  # 42 000 characters; an XLSX cell holds 32 767
+        factories.source(slug="long", text=text)
+        response, content = download(client, "source_list", download="xlsx")
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [cell.value for cell in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index("text") + 1).value
+        assert len(cell) == 32767
+        assert cell == text[:32766] + "…"
+        _, content = download(client, "source_list", download="json")
+        assert json.loads(content)[0]["text"] == text
+
     @pytest.mark.parametrize("name", ["institution_list", "branch_list", "agreement_list", "programme_list"])
     def test_a_download_filtered_by_region_finds_what_the_page_finds(self, client, db, name):
         # Programmes' regions join Django's auto-created many-to-many model, which the download's
