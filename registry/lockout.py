@@ -10,6 +10,8 @@ usernames, lock the address out (password spraying). The second is higher, so co
 one office address do not lock each other out with a few typos.
 """
 
+import ipaddress
+
 from axes.attempts import get_cool_off_threshold
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -18,14 +20,29 @@ from django.db.models import Sum
 
 
 def client_ip_address(request):
-    """Return the address of the client, as the trusted proxies in front of the site saw it."""
+    """Return the address of the client, as the trusted proxies in front of the site saw it; the
+    nearest one's (REMOTE_ADDR) if what they wrote is not an address."""
     hops = settings.PROXY_COUNT
     if hops:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
+        if len(forwarded) >= hops and (address := address_in(forwarded[-hops])):
+            return address
     return request.META.get("REMOTE_ADDR")
+
+
+def address_in(entry):
+    """The IP address of one X-Forwarded-For entry, or None: some proxies add the client's port
+    (10.0.0.1:5555, [2001:db8::1]:443), and axes stores the address in a column that takes only
+    an address (a 500 on PostgreSQL otherwise)."""
+    if entry.startswith("["):
+        entry = entry[1:].partition("]")[0]
+    elif entry.count(":") == 1:
+        entry = entry.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return None
 
 
 def failure_limit(request, credentials):

@@ -1,6 +1,7 @@
 """Password guessing and spraying are locked out by the client's real address, also behind a proxy."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -50,6 +51,26 @@ def test_a_few_typos_of_colleagues_behind_one_address_lock_nobody_out(editor, vi
     for username in ["bob", "charlie", "bob", "charlie", "bob", "charlie"]:
         assert log_in(office, username, "typo").status_code == 200
     assert log_in(through_proxy(EDITOR), "charlie", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(PROXY_COUNT=1)
+@pytest.mark.parametrize(
+    ("forwarded", "counted_as"),
+    [
+        ("203.0.113.7:5555", EDITOR),  # proxies that add the client's port
+        ("[2001:db8::7]:443", "2001:db8::7"),
+        ("2001:db8::7", "2001:db8::7"),
+        ("garbage", PROXY),  # not an address: counted as the proxy's
+        ("999.1.1.1", PROXY),
+        ("203.0.113.7, not-an-address", PROXY),
+    ],
+)
+def test_a_forwarded_address_with_a_port_or_none_at_all_is_no_500(editor, forwarded, counted_as):
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    assert log_in(client, "bob", "wrong").status_code == 200  # the form again, not a 500
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [counted_as]
+    assert log_in(client, "bob", PASSWORD).status_code == 302
 
 
 @pytest.mark.django_db
