@@ -244,7 +244,7 @@ def test_an_imported_quote_not_in_the_source_is_an_error_and_nothing_is_imported
     sheet.cell(row=2, column=quote_column).value = "Слов, которых нет в статье."
     workbook.save(path)
     errors = io.StringIO()
-    with pytest.raises(Exception, match="Nothing was imported"):
+    with pytest.raises(Exception, match="Ничего не импортировано"):
         call_command("registry_import", "citation", str(path), stdout=io.StringIO(), stderr=errors)
     assert "дословно" in errors.getvalue()
     assert not models.Citation.objects.filter(quote__startswith="Слов, которых").exists()

@@ -60,7 +60,7 @@ def test_an_import_with_an_existing_ror_id_imports_nothing(tmp_path, superuser):
     path.write_bytes(xlsx_bytes(headers, [[*institution_row("omgtu"), "010pmpe69"]]))
     with pytest.raises(Exception) as refused:  # CommandError after listing the row errors
         call_command("registry_import", "institution", str(path), "--user", superuser.username)
-    assert "Nothing was imported" in str(refused.value)
+    assert "Ничего не импортировано" in str(refused.value)
     assert not models.Institution.objects.filter(slug="omgtu").exists()
 
 

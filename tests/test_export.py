@@ -106,7 +106,7 @@ def test_the_command_line_exports_and_imports(tmp_path, article):
     sheet.append(["new-one", "Новый вуз", "Новый вуз"] + [None] * 4 + ["университет", "KZ"])
     workbook.save(path)
     # Required yes/no cells left blank are an error: nothing is imported.
-    with pytest.raises(Exception, match="Nothing was imported"):
+    with pytest.raises(Exception, match="Ничего не импортировано"):
         call_command("registry_import", "institution", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert not models.Institution.objects.filter(slug="new-one").exists()
 
@@ -117,17 +117,36 @@ def test_the_command_line_exports_and_imports(tmp_path, article):
     workbook.save(path)
     out = io.StringIO()
     call_command("registry_import", "institution", str(path), stdout=out)
-    assert "1 new, 1 updated, 5 unchanged" in out.getvalue()
+    assert "новых 1, изменённых 1, без изменений 5" in out.getvalue()
     assert models.ImportRecord.objects.get().via == "command"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "args, message",
-    [(["school", "a.xlsx"], "Unknown model"), (["institution", "a.doc"], "Неизвестный формат")],
+    [(["school", "a.xlsx"], "Нет раздела «school»"), (["institution", "a.doc"], "Неизвестный формат")],
 )
 def test_the_command_line_names_a_wrong_model_or_format(tmp_path, args, message):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match=message):
         call_command("registry_export", args[0], str(tmp_path / args[1]))
+
+
+@pytest.mark.django_db
+def test_the_command_line_imports_only_as_a_user_who_may_import(tmp_path, viewer, editor):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "institutions.xlsx"
+    call_command("registry_export", "institution", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Пользователю charlie не разрешено импортировать"):
+        call_command("registry_import", "institution", str(path), "--user", viewer.username)
+    editor.is_active = False
+    editor.save()
+    with pytest.raises(CommandError, match="Пользователю bob не разрешено"):
+        call_command("registry_import", "institution", str(path), "--user", editor.username)
+    assert not models.ImportRecord.objects.exists()
+    editor.is_active = True
+    editor.save()
+    call_command("registry_import", "institution", str(path), "--user", editor.username, stdout=io.StringIO())
+    assert models.ImportRecord.objects.get().user == editor

@@ -86,11 +86,11 @@ def test_an_import_that_loses_the_database_ends_with_a_message(
     path = tmp_path / f"{model}.csv"
     path.write_bytes(csv_bytes(headers, rows))
 
-    lost = pytest.raises(CommandError, match="connection to the database was lost")
+    lost = pytest.raises(CommandError, match="Соединение с базой данных прервалось")
     with lose_the_connection_at_the_first_insert_into(table), lost as error:
         call_command("registry_import", model, str(path))
 
-    assert "Nothing was imported" in str(error.value)
+    assert "Ничего не импортировано" in str(error.value)
     reconnect()
     assert not models.Country.objects.filter(code__in=["UZ", "TJ"]).exists()
     assert not models.Institution.objects.exists()

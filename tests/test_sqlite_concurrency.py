@@ -76,8 +76,9 @@ def test_a_write_locked_out_longer_than_the_busy_timeout_is_a_503_and_changes_no
     assert seen["action_says_busy"] and seen["change_says_busy"], seen  # in Russian, in English
     assert seen["unchanged"], seen
     assert seen["command"] == (
-        "The database stayed locked by another write (an import in the admin, say) for "
-        "SQLITE_BUSY_TIMEOUT (1 s). Nothing was imported; run the command again when that write has finished."
+        "База данных оставалась занятой другой записью (например, импортом в админке) дольше "
+        "SQLITE_BUSY_TIMEOUT (1 с). Ничего не импортировано; запустите команду снова, "
+        "когда та запись закончится."
     )
     # Asking again once the lock is gone works, as the page says.
     assert (seen["action_after_the_lock"], seen["published_after_the_lock"]) == (302, True), seen

@@ -7,7 +7,8 @@ from registry.spreadsheets import format_for, resource_for
 
 
 class SpreadsheetCommand(BaseCommand):
-    """What registry_import and registry_export share: a model name, a file and its format."""
+    """What registry_import and registry_export share: a model name, a file and its format, and
+    the language they speak: the registry's own (Russian), as the checks of the rows do."""
 
     def add_arguments(self, parser):
         parser.add_argument("model", help="institution, branch, agreement, programme, source, ...")
@@ -18,4 +19,4 @@ class SpreadsheetCommand(BaseCommand):
         try:
             return resource_for(model)(), format_for(path.name)
         except (KeyError, ValueError) as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(error.args[0]) from None

@@ -1070,4 +1070,4 @@ def resource_for(model_name):
         if model._meta.model_name == model_name.lower():
             return resource
     names = ", ".join(model._meta.model_name for model in RESOURCES)
-    raise KeyError(f"Unknown model {model_name!r}; choose one of: {names}")
+    raise KeyError(gettext("Нет раздела «%(name)s»; есть: %(names)s.") % {"name": model_name, "names": names})

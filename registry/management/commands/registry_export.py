@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from registry.management.spreadsheet_command import SpreadsheetCommand
 
 
@@ -11,7 +13,8 @@ class Command(SpreadsheetCommand):
         resource, file_format = self.resource_and_format(model, path)
         rows = resource.export(force_native_type=file_format.native_types, streamed=True)
         path.write_bytes(_as_bytes(file_format.export_data(rows)))
-        self.stdout.write(f"Exported {len(rows)} rows to {path}.")
+        done = gettext("Выгружено строк: %(count)s, в %(path)s.")
+        self.stdout.write(done % {"count": len(rows), "path": path})
 
 
 def _as_bytes(data):

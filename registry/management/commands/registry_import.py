@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext
 
+from registry import permissions
 from registry.management.spreadsheet_command import SpreadsheetCommand
 from registry.middleware import is_database_locked
 from registry.models import ImportRecord
@@ -30,24 +32,32 @@ class Command(SpreadsheetCommand):
     def handle(self, model, path, dry_run, user, no_size_limit=False, **options):
         resource, file_format = self.resource_and_format(model, path)
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(gettext("Нет такого файла: %s") % path)
         account = None
         if user:
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
-                raise CommandError(f"No such user: {user}")
+                raise CommandError(gettext("Нет такого пользователя: %s") % user)
+            model = resource._meta.model
+            if not (account.is_active and permissions.may(account, "import", model)):
+                # The journal and the records' history would name them as the import's author.
+                message = gettext("Пользователю %(user)s не разрешено импортировать раздел «%(section)s».")
+                raise CommandError(message % {"user": user, "section": model._meta.verbose_name_plural})
         size, limit = path.stat().st_size, settings.IMPORT_MAX_UPLOAD_BYTES
         if size > limit and not no_size_limit:
-            raise CommandError(
-                f"{path.name} is {size} bytes; the limit is {limit} (IMPORT_MAX_UPLOAD_BYTES). "
-                "Pass --no-size-limit to import it anyway."
+            message = gettext(
+                "%(name)s: %(size)s байт, больше предела в %(limit)s (IMPORT_MAX_UPLOAD_BYTES). "
+                "Чтобы всё же импортировать его, добавьте --no-size-limit."
             )
+            raise CommandError(message % {"name": path.name, "size": size, "limit": limit})
         try:
             dataset = file_format.create_dataset(path.read_bytes(), wanted=header_matcher(resource))
         except FileRefused as error:
             raise CommandError(str(error)) from None
         except Exception as error:  # any parser failure: the file is not in that format
-            raise CommandError(f"Cannot read {path.name} as {file_format.get_title()}: {error}") from None
+            message = gettext("Не удаётся прочитать %(name)s как %(format)s: %(error)s")
+            details = {"name": path.name, "format": file_format.get_title(), "error": error}
+            raise CommandError(message % details) from None
 
         try:
             with transaction.atomic():
@@ -70,26 +80,33 @@ class Command(SpreadsheetCommand):
             raise CommandError(connection_lost(lost[0]))
         if result.has_errors() or result.has_validation_errors():
             for row, column, message in result.sheet_errors:
-                self.stderr.write(f"row {row or '-'}, column {column}: {message}")
-            raise CommandError("Nothing was imported.")
+                where = gettext("строка %(row)s, столбец %(column)s") % {"row": row or "-", "column": column}
+                self.stderr.write(f"{where}: {message}")
+            raise CommandError(gettext("Ничего не импортировано."))
         for column, text, record in result.read_as:
-            self.stdout.write(f"{column}: «{text}» read as {record}")
+            read_as = {"column": column, "text": text, "record": record}
+            self.stdout.write(gettext("%(column)s: «%(text)s» прочитано как %(record)s") % read_as)
         totals = result.totals
-        self.stdout.write(
-            f"{'Checked' if dry_run else 'Imported'} {path.name}: {totals['new']} new, "
-            f"{totals['update']} updated, {totals['skip']} unchanged."
-        )
+        if dry_run:
+            done = gettext("Проверен %(name)s: новых %(new)s, изменённых %(update)s, без изменений %(skip)s.")
+        else:
+            done = gettext(
+                "Импортирован %(name)s: новых %(new)s, изменённых %(update)s, без изменений %(skip)s."
+            )
+        self.stdout.write(done % {"name": path.name, **totals})
 
 
 def connection_lost(error):
     """The transaction was rolled back by the database: say so, and that running again is safe."""
     if is_database_locked(error):
-        return (
-            "The database stayed locked by another write (an import in the admin, say) for "
-            f"SQLITE_BUSY_TIMEOUT ({settings.DATABASES['default']['OPTIONS']['timeout']} s). "
-            "Nothing was imported; run the command again when that write has finished."
+        message = gettext(
+            "База данных оставалась занятой другой записью (например, импортом в админке) дольше "
+            "SQLITE_BUSY_TIMEOUT (%(timeout)s с). Ничего не импортировано; запустите команду снова, "
+            "когда та запись закончится."
         )
-    return (
-        f"The connection to the database was lost or failed during the import ({error}). "
-        "Nothing was imported; run the command again."
+        return message % {"timeout": settings.DATABASES["default"]["OPTIONS"]["timeout"]}
+    message = gettext(
+        "Соединение с базой данных прервалось или дало сбой во время импорта (%(error)s). "
+        "Ничего не импортировано; запустите команду снова."
     )
+    return message % {"error": error}
