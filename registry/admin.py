@@ -520,6 +520,8 @@ class StatusAgreesWithStepsFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         record = self.instance
+        if not record.status:  # none chosen: the record's own form says it is required
+            return
         stored = type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
         if record.status == stored:
             return

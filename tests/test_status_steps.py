@@ -99,6 +99,15 @@ def test_changing_the_status_without_a_step_asks_for_one(admin_client, agreed):
 
 
 @pytest.mark.django_db
+def test_an_empty_status_is_only_a_required_field_not_a_step_to_add(admin_client, agreed):
+    data = agreement_form(agreed, status="")
+    response = admin_client.post(reverse("admin:registry_agreement_change", args=[agreed.pk]), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status"] == ["Обязательное поле."]
+    assert "нужно подтвердить" not in response.content.decode()  # not «Состояние «» нужно…»
+
+
+@pytest.mark.django_db
 def test_changing_the_status_with_its_dated_step_saves_both(admin_client, agreed):
     source = factories.source()
     data = agreement_form(agreed, status="ended", **{"status_steps-TOTAL_FORMS": "2"})
