@@ -87,15 +87,29 @@ def limits():
     }
 
 
-def too_many_rows(count=None):
+def too_many_rows(cell=None):
+    """Refuse a file of more rows than IMPORT_MAX_ROWS; `cell`, the farthest one with content, when
+    known: a stray value far down a sheet is as often the reason as a long file."""
     limit = limits()["rows"]
-    return FileRefused(
-        _(
-            "В файле больше %(limit)s строк данных%(found)s. Разделите его на части не больше "
-            "%(limit)s строк и загрузите по очереди."
+    if cell:
+        message = ngettext(
+            "В файле больше %(limit)s строки данных: значения доходят до ячейки %(cell)s. Если там "
+            "ничего не должно быть, удалите лишнее; иначе разделите файл на части не больше "
+            "%(limit)s строки и загрузите по очереди.",
+            "В файле больше %(limit)s строк данных: значения доходят до ячейки %(cell)s. Если там "
+            "ничего не должно быть, удалите лишнее; иначе разделите файл на части не больше "
+            "%(limit)s строк и загрузите по очереди.",
+            limit,
         )
-        % {"limit": limit, "found": _(" (до строки %s)") % count if count else ""}
-    )
+    else:
+        message = ngettext(
+            "В файле больше %(limit)s строки данных. Разделите его на части не больше %(limit)s "
+            "строки и загрузите по очереди.",
+            "В файле больше %(limit)s строк данных. Разделите его на части не больше %(limit)s "
+            "строк и загрузите по очереди.",
+            limit,
+        )
+    return FileRefused(message % {"limit": limit, "cell": cell})
 
 
 def too_many_columns(count):
@@ -272,7 +286,7 @@ class XlsxScanner:
     def reach(self, row, columns):
         if row > self.extent.rows:
             if row > self.limit["rows"] + HEADER_SEARCH_ROWS + 1:
-                raise too_many_rows(row)
+                raise too_many_rows(f"{column_letter(columns - 1)}{row}")
             self.extent.rows = row
         if columns > self.extent.columns:
             if columns > self.limit["columns"]:
@@ -379,7 +393,7 @@ def read_workbook(data, kind):
             sheet = workbook.get_sheet_by_name(meta.name)
             # XLS has no archive to inspect first; its format caps it at 65 536 × 256 cells.
             if sheet.height > limits()["rows"] + HEADER_SEARCH_ROWS + 1:
-                raise too_many_rows(sheet.height)
+                raise too_many_rows()
             if sheet.width > limits()["columns"]:
                 raise too_many_columns(sheet.width)
             extent = extents.get(meta.name) or Extent()
