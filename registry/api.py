@@ -27,6 +27,7 @@ from rest_framework import filters as drf_filters
 from rest_framework.routers import DefaultRouter
 
 from . import cache, filters, public
+from .lockout import client_ip_address
 from .pagination import ListPaginator
 from .serializers import SERIALIZERS
 from .slugs import resolve_slug
@@ -114,10 +115,17 @@ class UpdatedSinceFilter(drf_filters.BaseFilterBackend):
 
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
-    """Anonymous clients: API_ANON_RATE requests per address (e.g. "120/minute")."""
+    """Anonymous clients: API_ANON_RATE requests per address (e.g. "120/minute").
+
+    The address is the client's as the login lockout reads it behind PROXY_COUNT proxies: DRF's
+    own, without its NUM_PROXIES, keys on the whole X-Forwarded-For, which a client writes as it
+    likes to get a new allowance with each request."""
 
     def get_rate(self):
         return settings.API_ANON_RATE
+
+    def get_ident(self, request):
+        return client_ip_address(request)
 
 
 # --- conditional GET --------------------------------------------------------------------------
@@ -177,6 +185,8 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.NotFound() from None
 
     def retrieve(self, request, *args, **kwargs):
+        if "\x00" in kwargs.get(self.lookup_field, ""):  # no code has one; PostgreSQL refuses to look
+            raise exceptions.NotFound()
         try:
             return super().retrieve(request, *args, **kwargs)
         except exceptions.NotFound:

@@ -3,6 +3,7 @@
 Behind PROXY_COUNT reverse proxies, each proxy appends the address it received the request from to
 X-Forwarded-For, so the client's own address is PROXY_COUNT entries from the right; anything
 further left was written by the client and proves nothing. Without proxies it is REMOTE_ADDR.
+The API's rate limit counts requests by the same address (registry/api.py).
 
 Two limits: LOGIN_FAILURES_PER_USER failures for one username from one address lock that pair
 out (guessing one password); LOGIN_FAILURES_PER_ADDRESS failures from one address, whatever the

@@ -170,6 +170,12 @@ class TestParameters:
         assert client.get("/api/v1/institutions/nope/", **headers).json() == {"detail": not_found}
         assert bad_page in client.get("/api/v1/institutions/", {"page": "first"}, **headers).json()["page"][0]
 
+    @pytest.mark.parametrize("kind", ENDPOINTS + REFERENCE_ENDPOINTS)
+    def test_a_nul_in_a_code_is_not_found(self, client, published, kind):
+        response = client.get(f"/api/v1/{kind}/%00/")
+        assert response.status_code == 404
+        assert "detail" in response.json()
+
     def test_a_long_search_is_no_error(self, client, published):
         assert client.get("/api/v1/sources/", {"q": "слово " * 1000}).status_code == 200
 
@@ -218,6 +224,16 @@ class TestClients:
     def test_no_other_site_may_read_the_pages(self, client, published):
         response = client.get("/institutions/", HTTP_ORIGIN="https://example.org")
         assert "Access-Control-Allow-Origin" not in response
+
+    def test_a_client_gets_no_new_allowance_by_writing_forwarded_for(self, client, published, settings):
+        settings.API_ANON_RATE = "2/minute"
+        settings.PROXY_COUNT = 1
+        statuses = [
+            client.get("/api/v1/sources/", HTTP_X_FORWARDED_FOR=f"10.66.0.{n}, 203.0.113.7").status_code
+            for n in range(3)
+        ]
+        assert statuses == [200, 200, 429]  # one client behind the proxy, whatever it wrote
+        assert client.get("/api/v1/sources/", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
 
     def test_too_many_requests_is_a_clear_429(self, client, published, settings):
         settings.API_ANON_RATE = "2/minute"
