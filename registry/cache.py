@@ -97,8 +97,9 @@ def shared_query_totals(name, queryset, compute):
 
 def page_key(request):
     """A page is kept per version of the data, language and day (a record's page says how to
-    cite it, accessed today)."""
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    cite it, accessed today), and per address as asked, scheme and host included: the address to
+    cite is absolute, and a site served under two names (or by http and https) must give each its own."""
+    path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"public-page:{version()}:{get_language()}:{timezone.localdate()}:{path}"
 
 

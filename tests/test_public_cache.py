@@ -178,6 +178,16 @@ def test_records_pages_and_the_map_are_cached_too_and_forgotten_on_a_change(
 
 
 @pytest.mark.django_db
+def test_a_page_is_kept_per_host_and_scheme_as_its_address_to_cite_is_absolute(client, page_cache):
+    factories.institution(slug="first")
+    seen = {}
+    for host, secure in [("127.0.0.1", False), ("localhost", False), ("localhost", True)]:
+        html = client.get("/institutions/first/", HTTP_HOST=host, secure=secure).content.decode()
+        seen[host, secure] = f"{'https' if secure else 'http'}://{host}/institutions/first/" in html
+    assert seen == {("127.0.0.1", False): True, ("localhost", False): True, ("localhost", True): True}
+
+
+@pytest.mark.django_db
 def test_a_lists_filter_form_is_made_once_for_all_its_pages_and_anew_after_a_change(
     client, page_cache, settings
 ):
