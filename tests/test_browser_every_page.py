@@ -64,6 +64,27 @@ def test_no_public_page_is_wider_than_the_screen(browser, live_registry, languag
         context.close()
 
 
+def test_a_long_unbroken_name_wraps_instead_of_widening_a_page(browser, live_registry):
+    name = '=HYPERLINK("http://example.org/a-very-long-address-without-spaces","click")'
+    models.Institution.objects.create(
+        slug="long-name",
+        name=name,
+        name_ru=name,
+        kind=models.Institution.Kind.UNIVERSITY,
+        country=models.Country.objects.get(code="KZ"),
+        city="Алматы",
+        is_published=True,
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    for path in ["/", "/institutions/long-name/", "/institutions/", "/changes/", "/map/"]:
+        page.goto(f"{live_registry.url}{path}")
+        assert "a-very-long-address-without-spaces" in page.content()
+        document_width = page.evaluate("document.documentElement.scrollWidth")
+        assert document_width <= 390, f"{path} is {document_width} px wide at 390 px"
+    context.close()
+
+
 def test_on_a_phone_the_filters_fold_behind_one_button_above_the_results(browser, live_registry):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
