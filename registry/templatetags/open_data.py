@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from registry import citing, models
+from registry.templatetags.registry_public import in_language
 
 register = template.Library()
 
@@ -18,7 +19,8 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 @register.simple_tag(takes_context=True)
 def how_to_cite(context, record):
-    return citing.how_to_cite(record, context["request"].build_absolute_uri(record.get_absolute_url()))
+    url = context["request"].build_absolute_uri(record.get_absolute_url())
+    return citing.how_to_cite(record, url, mark=in_language)
 
 
 def describe(record, url):

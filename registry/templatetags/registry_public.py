@@ -5,6 +5,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 
+from registry.citing import cited_name
 from registry.models import in_reader_language
 
 register = template.Library()
@@ -17,15 +18,21 @@ def translated(record, field, linebreaks=False):
     html = conditional_escape(text)
     if linebreaks:
         html = html.__class__(normalize_newlines(html).replace("\n", "<br>"))
-    if language == (get_language() or "ru").split("-")[0]:
-        return html
+    return in_language(html, language)
+
+
+def in_language(html, language):
+    """Mark text that is not in the reader's language with its own."""
+    if language == _reader_language():
+        return conditional_escape(html)
     return format_html('<span lang="{}">{}</span>', language, html)
 
 
 @register.simple_tag
 def record_name(record):
-    """Render a record's name or title in the reader's language, marked as translated() does."""
-    return translated(record, "title" if hasattr(record, "title") else "name")
+    """Render a record's name as it is cited (citing.cited_name), each part not in the reader's
+    language marked with its own."""
+    return cited_name(record, mark=in_language)
 
 
 @register.simple_tag(takes_context=True)
