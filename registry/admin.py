@@ -18,9 +18,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -29,7 +27,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
-from . import duplicates, history, models
+from . import downloads, duplicates, history, models
 from .forms import OptimisticLockForm, SlugFromNameForm, SpreadsheetExportForm, SpreadsheetImportForm
 from .permissions import may
 from .spreadsheets import (
@@ -159,15 +157,15 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     def get_export_filename(self, request, queryset, file_format):
         """Name the file after the section and the local date: Учреждения-2025-11-26.xlsx."""
-        name = capfirst(self.opts.verbose_name_plural)
-        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+        return downloads.download_name(self.opts.verbose_name_plural, file_format.get_extension())
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         # The library writes the file name into the header as plain ASCII; a Cyrillic name needs
-        # the RFC 6266 form browsers understand (import-export 4.4 has no hook for the header).
+        # the RFC 6266 form browsers understand (import-export 4.4 has no hook for the header),
+        # beside an English one for programs that read no other, as the public downloads have.
         response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
-        filename = self.get_export_filename(request, queryset, file_format)
-        response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+        disposition = downloads.filename(self.opts.verbose_name_plural, file_format.get_extension())
+        response.headers["Content-Disposition"] = disposition
         return response
 
     def get_export_data(self, file_format, request, queryset, **kwargs):

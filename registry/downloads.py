@@ -39,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.log import log_response
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from rest_framework import serializers as drf
@@ -47,12 +48,11 @@ from rest_framework.utils.encoders import JSONEncoder
 from . import cache, preparing, public
 from .models import StatusStep
 from .serializers import SERIALIZERS, SiteRequest
+from .spreadsheets.formulas import needs_guard
 
 logger = logging.getLogger("registry.downloads")
 FORMATS = ("csv", "xlsx", "json")
 CHUNK_SIZE = 500
-#: A spreadsheet application runs a cell starting with these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32767
 
 
@@ -138,10 +138,28 @@ def typed(value):
 
 
 def safe(value):
-    """Keep a spreadsheet from running a text cell as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Keep a spreadsheet that opens a CSV from running a text cell as a formula: the guard the
+    admin's exports write (spreadsheets/formulas.py)."""
+    if isinstance(value, str) and needs_guard(value):
         return "'" + value
     return value
+
+
+def xlsx_value(sheet, value):
+    """A value for a write-only XLSX sheet, text stored as typed: an XLSX text cell is never run,
+    so it needs no guard, but openpyxl would store "=…" as a formula and "#N/A" as an error. A
+    control character, which XLSX cannot hold, becomes �; a text longer than a cell holds is cut
+    there and ends with «…»."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if len(value) > XLSX_CELL_LIMIT:
+        value = value[: XLSX_CELL_LIMIT - 1] + "…"
+    if value[:1] not in ("=", "#"):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 # --- writers: each writes one list's records to a binary file ----------------------------------
@@ -197,16 +215,7 @@ def write_xlsx(model, queryset, context, file):
         sheet.column_dimensions[get_column_letter(index)].width = width(key)
     sheet.append([key for key, _ in flat])
     for row in rows(model, queryset, context):
-        values = []
-        for _, get in flat:
-            value = safe(typed(get(row)))
-            if isinstance(value, str):
-                # A control character cannot be stored in XLSX: shown as �, not a failed file.
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                if len(value) > XLSX_CELL_LIMIT:
-                    value = value[: XLSX_CELL_LIMIT - 1] + "…"
-            values.append(value)
-        sheet.append(values)
+        sheet.append([xlsx_value(sheet, typed(get(row))) for _, get in flat])
     workbook.save(file)
 
 
@@ -254,17 +263,19 @@ def write(job):
 # --- serving ----------------------------------------------------------------------------------
 
 
-def download_name(model, extension):
-    """Name the file after the list and the local date, as the admin's exports: Учреждения-2025-11-26.csv."""
-    return f"{capfirst(model._meta.verbose_name_plural)}-{timezone.localdate():%Y-%m-%d}.{extension}"
+def download_name(title, extension):
+    """Name the file after what it holds and the local date, as the admin's exports:
+    Учреждения-2025-11-26.csv."""
+    return f"{capfirst(title)}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def filename(model, extension):
+def filename(title, extension):
     """The file's name in the reader's language, and a plain one for programs that read no other
-    (curl -OJ): filename="Institutions-2025-11-26.csv"; filename*=UTF-8''Учреждения-2025-11-26.csv."""
+    (curl -OJ): filename="Institutions-2025-11-26.csv"; filename*=UTF-8''Учреждения-2025-11-26.csv.
+    `title` is a lazy translation: a list's verbose_name_plural, say."""
     with translation.override("en"):
-        plain = download_name(model, extension)
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(download_name(model, extension))}"
+        plain = download_name(title, extension)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(download_name(title, extension))}"
 
 
 def download(model, queryset, file_format, request):
@@ -280,7 +291,7 @@ def download(model, queryset, file_format, request):
     slot = take_slot(key)
     if slot is None:
         return come_back_later(request)
-    headers = (CONTENT_TYPES[file_format], filename(model, file_format))
+    headers = (CONTENT_TYPES[file_format], filename(model._meta.verbose_name_plural, file_format))
     job = None
     try:
         job = preparing.Job(

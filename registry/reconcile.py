@@ -6,7 +6,7 @@ Both answer through registry.matching.match and see published records only.
 
 import io
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import openpyxl
 from django import forms
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import models
+from . import downloads, models
 from .matching import match, record_code
 from .search import fragment_filter, normalise_for_search
 from .slugs import resolve_slug
@@ -257,31 +257,18 @@ HEADERS = [
 ]
 
 
-def safe(value):
-    # A pasted name may start with "=": never let a spreadsheet run it.
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def xlsx_response(rows):
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Совпадения"))
     sheet.append([str(header) for header in HEADERS])
     for row in rows:
-        sheet.append(
-            [
-                safe(row["name"]),
-                row["outcome"],
-                row["code"],
-                safe(str(row["record"])) if row["record"] is not None else "",
-                row["score"],
-                safe(row["candidates"]),
-            ]
-        )
+        record = str(row["record"]) if row["record"] is not None else ""
+        cells = [row["name"], row["outcome"], row["code"], record, row["score"], row["candidates"]]
+        sheet.append([downloads.xlsx_value(sheet, cell) for cell in cells])
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_('совпадения') + '.xlsx')}"
+    response["Content-Disposition"] = downloads.filename(gettext_lazy("совпадения"), "xlsx")
     return response

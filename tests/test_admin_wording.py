@@ -81,7 +81,9 @@ class TestExportPage:
         response = admin_client.post(url, {"format": "0", "resource": "0", **columns})
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Kamchatka"))
         expected = quote(f"Учреждения-{today:%Y-%m-%d}.xlsx")
-        assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{expected}"
+        assert response["Content-Disposition"] == (
+            f"attachment; filename=\"Institutions-{today:%Y-%m-%d}.xlsx\"; filename*=UTF-8''{expected}"
+        )
 
 
 @pytest.mark.django_db

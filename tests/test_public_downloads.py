@@ -152,6 +152,24 @@ class TestFlatDownloads:
         _, content = download(client, "institution_list", download="json")
         assert json.loads(content)[0]["name_ru"] == "Колледж\x02контроль"  # JSON keeps it exactly
 
+    def test_text_is_written_as_typed_in_xlsx_and_guarded_in_csv(self, client, db):
+        names = ["=1+1", "-3.75", "+7 727 000 00 00", "#N/A", "@home", "'=quoted", "обычное"]
+        for n, name in enumerate(names):
+            factories.institution(slug=f"odd-{n}", name_ru=name)
+        response, content = download(client, "institution_list", download="xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [cell.value for cell in sheet[1]]
+        slug, name = header.index("slug"), header.index("name_ru")
+        cells = {row[slug].value: row[name] for row in sheet.iter_rows(min_row=2)}
+        assert [cells[f"odd-{n}"].value for n in range(len(names))] == names  # an XLSX text cell never runs
+        assert {cell.data_type for cell in cells.values()} == {"s"}  # not a formula, not an error
+        _, content = download(client, "institution_list", download="csv")
+        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        written = {row["slug"]: row["name_ru"] for row in reader}
+        assert [written[f"odd-{n}"] for n in range(len(names))] == [
+            "'=1+1", "-3.75", "'+7 727 000 00 00", "#N/A", "'@home", "''=quoted", "обычное"
+        ]  # fmt: skip
+
     def test_a_text_longer_than_an_xlsx_cell_is_cut_with_a_mark_and_whole_elsewhere(self, client, db):
         text = "Полный текст статьи. " * 2000  # 42 000 characters; an XLSX cell holds 32 767
         factories.source(slug="long", text=text)

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from tests import factories
 
@@ -193,8 +194,11 @@ def test_a_pasted_column_is_matched_and_downloads_as_xlsx(client, article):
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[1][:3] == ["МГУ", "найдено", "msu"]
-    assert values[4][0] == "'=1+2"
+    assert values[4][0] == "=1+2"  # as pasted: an XLSX text cell is never run
+    assert sheet.cell(row=5, column=1).data_type == "s"
     assert values[5][1] == "не найдено"
+    day = timezone.localdate()
+    assert download["Content-Disposition"].startswith(f'attachment; filename="Matches-{day:%Y-%m-%d}.xlsx"; ')
 
 
 @pytest.mark.django_db
