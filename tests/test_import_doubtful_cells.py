@@ -116,6 +116,17 @@ class TestErrorValues:
             f"В ячейке ошибка «{shown}», а не значение: исправьте формулу или впишите значение.",
         ) in (result.sheet_errors)
 
+    @pytest.mark.parametrize("control", ["\x07", "\x0b", "\x1f", "\x7f"])
+    def test_an_invisible_control_character_is_a_row_error(self, editor_client, article, control):
+        row = institution_row("omgtu")
+        row[INSTITUTION_HEADERS.index("Город")] = f"Алма{control}ты"
+        data = csv_bytes(INSTITUTION_HEADERS, [institution_row("samgtu"), row], encoding="utf-8")
+        result = upload(editor_client, "institution", "c.csv", data, "CSV").context["result"]
+        code = f"U+{ord(control):04X}"
+        says = f"В тексте невидимый управляющий символ {code} (после «Алма»): удалите его."
+        assert result.sheet_errors == [(3, "Город", says)]
+        assert not models.Institution.objects.filter(slug__in=["samgtu", "omgtu"]).exists()
+
     def test_an_error_cell_in_an_xlsx_is_a_row_error(self, editor_client, article):
         workbook = openpyxl.Workbook()
         sheet = workbook.active

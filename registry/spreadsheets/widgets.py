@@ -59,12 +59,28 @@ def date_text(value):
     return "" if value is None else value.strftime("%d.%m.%Y")
 
 
+#: Invisible control characters (a tab and line breaks aside), which text pasted from a PDF or
+#: another program brings along: a page shows them as boxes, and XLSX cannot hold them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class TextWidget(widgets.CharWidget):
-    """Text as stored; a missing value as an empty cell."""
+    """Text as stored; a missing value as an empty cell. A text with an invisible control
+    character is refused, not stored with it nor silently without it."""
 
     def __init__(self, null=False, **kwargs):
         self.null = null
         super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        found = CONTROL_CHARACTER.search(text) if isinstance(text, str) else None
+        if found:
+            raise ValueError(
+                _("В тексте невидимый управляющий символ U+%(code)04X (после «%(before)s»): удалите его.")
+                % {"code": ord(found.group()), "before": text[max(0, found.start() - 20) : found.start()]}
+            )
+        return text
 
     def export_cells(self, attribute, force_native_type=False):
         # A text field that is never null already holds its cell.
