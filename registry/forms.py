@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm, SelectableFieldsExportForm
@@ -153,7 +154,7 @@ class OptimisticLockForm(SlugFromNameForm):
                         "Пока вы редактировали, эту запись сохранил другой сотрудник (%(when)s). "
                         "Ваши изменения не сохранены: откройте запись заново и внесите их ещё раз."
                     )
-                    % {"when": localize(current)},
+                    % {"when": localize(timezone.localtime(current))},
                     code="stale",
                 )
         return cleaned

@@ -1400,7 +1400,7 @@ class ImportRecord(models.Model):
         verbose_name_plural = _("журнал импорта")
 
     def __str__(self):
-        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%d.%m.%Y %H:%M})"
 
 
 class PendingImport(models.Model):

@@ -72,6 +72,14 @@ class TestExportPage:
         assert response.context["form"]["format"].value() == "0"
         assert 'value="0" selected' in response.content.decode()
 
+    def test_an_export_with_no_column_names_the_section(self, viewer_client):
+        url = reverse("admin:registry_institution_export")
+        response = viewer_client.post(url, {"format": "0", "resource": "0"})
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Выберите хотя бы один столбец раздела «Учреждения» для выгрузки." in text
+        assert "Resource" not in text
+
     def test_the_file_is_named_after_the_section_and_the_local_date(self, admin_client, settings):
         settings.TIME_ZONE = "Asia/Kamchatka"  # UTC+12: a different date from UTC half the day
         factories.institution()
@@ -141,6 +149,11 @@ class TestHistoryPages:
         assert "импорт из таблицы" in text
         assert "Что изменено" in text
         assert ">None<" not in text.replace(" ", "").replace("\n", "")
+
+    def test_one_who_may_only_view_reads_the_history_title_in_russian(self, viewer_client, imported):
+        url = reverse("admin:registry_institution_history", args=[imported.pk])
+        text = viewer_client.get(url).content.decode()
+        assert "История изменений:" in text and "View history" not in text
 
     def test_the_version_page_names_the_section_not_its_history_model(self, admin_client, imported):
         version = imported.history.last()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from registry import models
 from tests import factories
@@ -44,6 +45,8 @@ def test_the_second_of_two_concurrent_saves_is_refused(client, django_user_model
     assert "сохранил другой сотрудник" in response.content.decode()
     record.refresh_from_db()
     assert record.name_ru == "Имя от Алисы"
+    # When, in the site's time zone as every other time in the admin, not in UTC.
+    assert f"({formats.localize(timezone.localtime(record.updated_at))})" in response.content.decode()
 
     # Reopened, Bob's form carries the new version and saves.
     response = client.post(url, {**form_data(client.get(url)), "name_ru": "Имя от Боба"})

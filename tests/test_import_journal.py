@@ -57,3 +57,11 @@ def test_pruning_is_a_dry_run_unless_told_to_delete(caplog):
 def test_pruning_needs_a_sensible_age():
     with pytest.raises(CommandError):
         prune("--older-than", "0", "--delete")
+
+
+@pytest.mark.django_db
+def test_an_entry_is_named_with_its_time_in_the_sites_time_zone(settings):
+    settings.TIME_ZONE = "Asia/Almaty"  # UTC+5
+    record = entry(0)
+    record.created_at = datetime.datetime(2026, 11, 26, 12, 32, tzinfo=datetime.UTC)
+    assert str(record) == "0.xlsx (26.11.2026 17:32)"

@@ -130,6 +130,12 @@ class RegistryResource(resources.ModelResource):
         chunk_size = 2000
 
     @classmethod
+    def get_display_name(cls):
+        """The section's name wherever the library names a resource (the export form's messages),
+        not the class's."""
+        return capfirst(cls._meta.model._meta.verbose_name_plural)
+
+    @classmethod
     def widget_from_django_field(cls, f, default=CharWidget):
         """Return the widget class (or factory) for a model field: dates as ДД.ММ.ГГГГ, да/нет,
         choices by code or label, numbers with a decimal comma, and other records by natural key
