@@ -197,7 +197,10 @@ def test_a_formula_without_a_computed_value_is_a_row_error(editor_client, articl
     assert sorted(result.sheet_errors) == [(3, column, UNCOMPUTED) for column in sorted(FORMULAS)]
 
 
-TRICKY_TEXT = ["=1+1", "- примечание", "@SUM(1;2)", "'@SUM(1;2)", "''x", "'обычный апостроф", "+7 495"]
+TRICKY_TEXT = [
+    "=1+1", "- примечание", "@SUM(1;2)", "'@SUM(1;2)", "''x", "'обычный апостроф", "+7 495",
+    "#N/A", "'#ЗНАЧ!", "Err:502", "#хештег", "Ещё",
+]  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -167,7 +167,7 @@ class TestFlatDownloads:
         reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
         written = {row["slug"]: row["name_ru"] for row in reader}
         assert [written[f"odd-{n}"] for n in range(len(names))] == [
-            "'=1+1", "-3.75", "'+7 727 000 00 00", "#N/A", "'@home", "''=quoted", "обычное"
+            "'=1+1", "-3.75", "'+7 727 000 00 00", "'#N/A", "'@home", "''=quoted", "обычное"
         ]  # fmt: skip
 
     def test_a_text_longer_than_an_xlsx_cell_is_cut_with_a_mark_and_whole_elsewhere(self, client, db):

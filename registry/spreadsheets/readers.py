@@ -28,7 +28,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .formulas import unguarded
+from .formulas import is_error_value, unguarded
 
 CSV_DELIMITERS = [";", ",", "\t"]
 #: How far below a title the header row may be.
@@ -52,29 +52,6 @@ class CellError(str):
         return self.startswith("=")
 
 
-#: Error values as Excel and LibreOffice show them in English and Russian, and as they land in CSV.
-ERROR_VALUES = frozenset(
-    [
-        "#N/A",
-        "#Н/Д",
-        "#VALUE!",
-        "#ЗНАЧ!",
-        "#REF!",
-        "#ССЫЛКА!",
-        "#DIV/0!",
-        "#ДЕЛ/0!",
-        "#NAME?",
-        "#ИМЯ?",
-        "#NUM!",
-        "#ЧИСЛО!",
-        "#NULL!",
-        "#ПУСТО!",
-        "#SPILL!",
-        "#CALC!",
-        "#GETTING_DATA",
-    ]  # fmt: skip
-)
-LIBREOFFICE_ERROR = re.compile(r"^Err:\d{3}$")
 
 
 def limits():
@@ -525,11 +502,12 @@ def clean_cell(value, guarded=True):
     and the export's formula guard taken off, whole numbers as int, error values marked."""
     if isinstance(value, str):
         text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-        if guarded:
-            text = unguarded(text)
-        if text in ERROR_VALUES or LIBREOFFICE_ERROR.match(text):
+        if not guarded:  # JSON: no spreadsheet wrote it, and a text is a text
+            return text
+        plain = unguarded(text)
+        if plain == text and is_error_value(text):  # a guarded "#N/A" was exported as text
             return CellError(text)
-        return text
+        return plain
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
