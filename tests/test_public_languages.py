@@ -102,6 +102,15 @@ class TestPluralsAndDates:
     def test_dates_are_written_for_the_language(self, article, client, language, date):
         assert date in main_of(get(client, "/indicators/kz-students-in-russia/", language))
 
+    @pytest.mark.parametrize("language", ["ru", "en", "kk"])
+    def test_the_days_of_what_is_new_are_written_for_the_language(self, article, client, language):
+        from django.utils import formats, timezone, translation
+
+        factories.institution(slug="new-today")  # saved now: its history says so
+        with translation.override(language):
+            today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+        assert f">{today}</time>" in main_of(get(client, "/changes/", language))
+
     def test_every_catalogue_declares_its_plural_forms(self):
         from pathlib import Path
 

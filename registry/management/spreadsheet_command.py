@@ -11,8 +11,8 @@ class SpreadsheetCommand(BaseCommand):
     the language they speak: the registry's own (Russian), as the checks of the rows do."""
 
     def add_arguments(self, parser):
-        parser.add_argument("model", help="institution, branch, agreement, programme, source, ...")
-        parser.add_argument("path", type=Path)
+        parser.add_argument("model", help="раздел: institution, branch, agreement, programme, source, …")
+        parser.add_argument("path", type=Path, help="файл таблицы; формат — по расширению")
 
     def resource_and_format(self, model, path):
         translation.activate("ru")

@@ -61,7 +61,7 @@ def date_text(value):
 
 #: Invisible control characters (a tab and line breaks aside), which text pasted from a PDF or
 #: another program brings along: a page shows them as boxes, and XLSX cannot hold them.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class TextWidget(widgets.CharWidget):

@@ -5,8 +5,8 @@ from registry.management.spreadsheet_command import SpreadsheetCommand
 
 class Command(SpreadsheetCommand):
     help = (
-        "Export one registry model, drafts included, to XLSX, CSV, JSON or ODS with the admin's "
-        "columns. Example: manage.py registry_export institution institutions.xlsx"
+        "Выгрузка одного раздела реестра, черновики тоже, в XLSX, CSV, JSON или ODS со столбцами "
+        "админки. Пример: manage.py registry_export institution institutions.xlsx"
     )
 
     def handle(self, model, path, **options):

@@ -13,20 +13,25 @@ from registry.spreadsheets import FileRefused, header_matcher
 
 class Command(SpreadsheetCommand):
     help = (
-        "Import a spreadsheet (XLSX, CSV, JSON, ODS, XLS) into one registry model with the same checks as "
-        "the admin: any bad row rolls back the whole file. Example: "
+        "Импорт таблицы (XLSX, CSV, JSON, ODS, XLS) в один раздел реестра с теми же проверками, что "
+        "в админке: при любой ошибочной строке не импортируется ничего. Пример: "
         "manage.py registry_import institution institutions.xlsx --user admin"
     )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
-        parser.add_argument("--user", help="username recorded in the import journal")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="только проверить и сообщить, ничего не менять"
+        )
+        parser.add_argument(
+            "--user",
+            help="кто импортирует (записывается в журнал импорта и историю записей); без него — никто",
+        )
         parser.add_argument(
             "--no-size-limit",
             action="store_true",
-            help="accept a file larger than IMPORT_MAX_UPLOAD_BYTES (the row, column and "
-            "uncompressed-size limits still apply)",
+            help="принять файл больше IMPORT_MAX_UPLOAD_BYTES (пределы строк, столбцов и размера "
+            "после распаковки действуют)",
         )
 
     def handle(self, model, path, dry_run, user, no_size_limit=False, **options):
