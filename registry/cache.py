@@ -99,8 +99,7 @@ def page_key(request):
     """A page is kept per version of the data, language and day (a record's page says how to
     cite it, accessed today), and per address as asked, scheme and host included: the address to
     cite is absolute, and a site served under two names (or by http and https) must give each its own."""
-    path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"public-page:{version()}:{get_language()}:{timezone.localdate()}:{path}"
+    return readers_key("public-page", request)
 
 
 def shared_part(request, *ignored):
@@ -130,8 +129,14 @@ def shared_with_readers(request):
 
 def download_key(request):
     """A download holds absolute links and the date it was accessed on (how to cite)."""
+    return readers_key("public-download", request)
+
+
+def readers_key(kind, request):
+    """The key of what a reader asked for: per version of the data, language, day and absolute
+    address (scheme and host included), hashed to a fixed length."""
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"public-download:{version()}:{get_language()}:{timezone.localdate()}:{address}"
+    return f"{kind}:{version()}:{get_language()}:{timezone.localdate()}:{address}"
 
 
 def cache_public_page(view):
