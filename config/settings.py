@@ -216,6 +216,7 @@ LOGIN_FAILURES_PER_USER = envint("AXES_FAILURE_LIMIT", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_FAILURE_LIMIT = "registry.lockout.failure_limit"
 AXES_CLIENT_IP_CALLABLE = "registry.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "registry.lockout.locked_out"
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True

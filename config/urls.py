@@ -1,10 +1,10 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from registry.api import router
+from registry.api import UnknownAddress, router
 from registry.open_data import SITEMAPS, robots_txt
 from registry.views import favicon
 
@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("api/docs/redoc/", redoc, name="api-redoc"),
     path("api/v1/", include(router.urls)),
+    re_path(r"^api/", UnknownAddress.as_view()),
     path("", include("registry.urls")),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import condition
 from django_filters import rest_framework as filter_backends
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, pagination, throttling, viewsets
+from rest_framework import exceptions, pagination, throttling, views, viewsets
 from rest_framework import filters as drf_filters
 from rest_framework.routers import DefaultRouter
 
@@ -241,3 +241,15 @@ for filterset_class in (filters.AgreementFilter, filters.ProgrammeFilter):
 router = DefaultRouter()
 for prefix, viewset in VIEWSETS.items():
     router.register(prefix, viewset, basename=f"api-{prefix}")
+
+
+class UnknownAddress(views.APIView):
+    """Any other address under /api/ answers as a record not found does: a 404 in JSON, in the
+    reader's language, not the site's HTML page a program cannot read."""
+
+    schema = None  # not part of the API's description
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    options = http_method_not_allowed

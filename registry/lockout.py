@@ -18,6 +18,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.shortcuts import render
 
 
 def client_ip_address(request):
@@ -59,3 +60,11 @@ def failure_limit(request, credentials):
         or 0
     )
     return per_user if pair_failures >= per_user else settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page a locked-out login gets (axes' AXES_LOCKOUT_CALLABLE): axes' own message says the
+    account is locked, which is wrong when the address is; this one names both and the wait, in
+    the reader's language, without saying which limit was reached (that would help a guesser)."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "locked_out.html", {"minutes": minutes}, status=429)

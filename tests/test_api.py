@@ -176,6 +176,13 @@ class TestParameters:
         assert response.status_code == 404
         assert "detail" in response.json()
 
+    @pytest.mark.parametrize("path", ["/api/", "/api/v1/unknown/", "/api/v1/institutions/a/b/", "/api/v2/"])
+    def test_an_unknown_address_is_the_apis_own_404(self, client, db, path):
+        for method in (client.get, client.post, client.options):
+            response = method(path, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code == 404
+            assert response.json() == {"detail": "Not found."}
+
     def test_a_long_search_is_no_error(self, client, published):
         assert client.get("/api/v1/sources/", {"q": "слово " * 1000}).status_code == 200
 

@@ -69,6 +69,16 @@ def test_xlsx_keeps_dates_native(admin_client, article):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["XLSX", "ODS"])
+@pytest.mark.parametrize(("model", "sheet"), [("institution", "Учреждения"), ("agreement", "Соглашения")])
+def test_the_sheet_is_named_after_the_section(admin_client, article, file_format, model, sheet):
+    from python_calamine import CalamineWorkbook
+
+    data = export(admin_client, model=model, file_format=file_format)
+    assert CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names == [sheet]
+
+
+@pytest.mark.django_db
 def test_export_respects_the_changelist_filters_and_search(admin_client, article):
     kz = models.Country.objects.get(code="KZ").pk
     rows = read_xlsx(export(admin_client, query=f"?country__id__exact={kz}"))

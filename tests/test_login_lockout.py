@@ -2,6 +2,7 @@
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -90,3 +91,24 @@ def test_without_a_proxy_forwarded_for_is_ignored(editor):
 def test_healthz_answers_over_plain_http_when_https_is_enforced(client):
     assert client.get("/healthz").status_code == 200
     assert client.get("/institutions/").status_code == 301
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "says", "wait"),
+    [
+        ("ru", "с вашего адреса или под этим именем", "Повторите через 30 минут."),
+        ("en", "from your address or with this username", "Try again in 30 minutes."),
+        ("kk", "с вашего адреса или под этим именем", "Повторите через 30 минут."),  # the admin's
+    ],
+)
+def test_the_lockout_page_names_address_and_wait_in_the_readers_language(editor, language, says, wait):
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    attacker.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for _ in range(5):
+        log_in(attacker, "bob", "wrong")
+    response = log_in(attacker, "bob", "wrong")
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert says in text and wait in text
+    assert "account" not in text.lower() and "учётн" not in text.lower()

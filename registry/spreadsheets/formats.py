@@ -46,11 +46,11 @@ def as_dataset(rows):
     """Return an export's rows (a Dataset, or rows read as they are written) as a Dataset."""
     if isinstance(rows, tablib.Dataset):
         return rows
-    return tablib.Dataset(*rows, headers=rows.headers)
+    return tablib.Dataset(*rows, headers=rows.headers, title=rows.title)
 
 
 def guarded(dataset):
-    return tablib.Dataset(*guarded_rows(dataset), headers=dataset.headers)
+    return tablib.Dataset(*guarded_rows(dataset), headers=dataset.headers, title=dataset.title)
 
 
 class SafeExportMixin:

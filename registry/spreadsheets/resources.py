@@ -198,8 +198,13 @@ class RegistryResource(resources.ModelResource):
         """
         fields = self.get_export_fields(kwargs.get("export_fields"))
         columns = export_columns(self, fields, kwargs.get("force_native_type", False))
+        # A workbook's sheet is named after the section (Excel allows 31 characters), not
+        # "Sheet1" or tablib's "Tablib Dataset"; an import finds its sheet by the headers.
+        title = str(self.get_display_name())[:31]
         if columns is None or not isinstance(queryset, (db_models.QuerySet, type(None))):
-            return super().export(queryset, **kwargs)
+            dataset = super().export(queryset, **kwargs)
+            dataset.title = title
+            return dataset
         self.before_export(queryset, **kwargs)
         if queryset is None:
             queryset = self.get_queryset()
@@ -209,9 +214,10 @@ class RegistryResource(resources.ModelResource):
             read_rows(queryset, columns, self.get_chunk_size()),
             [index for index, cells in enumerate(columns) if cells.text],
         )
+        rows.title = title
         if streamed and type(self).after_export is resources.Resource.after_export:
             return rows
-        dataset = tablib.Dataset(*rows, headers=rows.headers)
+        dataset = tablib.Dataset(*rows, headers=rows.headers, title=title)
         self.after_export(queryset, dataset, **kwargs)
         return dataset
 
