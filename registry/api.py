@@ -156,6 +156,9 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     #: Returns the public queryset (a function from registry.public).
     queryset_function = None
     lookup_field = "slug"
+    # DRF's default but for NUL, which no code holds and PostgreSQL refuses to look up: such an
+    # address is no record's (UnknownAddress's 404), as the pages' slug converter does for them.
+    lookup_value_regex = r"[^/.\x00]+"
     pagination_class = PageNumberPagination
     filter_backends = [filter_backends.DjangoFilterBackend, UpdatedSinceFilter]
     throttle_classes = [AnonRateThrottle]
@@ -185,8 +188,6 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.NotFound() from None
 
     def retrieve(self, request, *args, **kwargs):
-        if "\x00" in kwargs.get(self.lookup_field, ""):  # no code has one; PostgreSQL refuses to look
-            raise exceptions.NotFound()
         try:
             return super().retrieve(request, *args, **kwargs)
         except exceptions.NotFound:

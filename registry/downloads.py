@@ -335,13 +335,19 @@ def file_response(file, content_type, disposition):
     return response
 
 
+def work_directory():
+    """PUBLIC_DOWNLOAD_CACHE_DIR, made if missing: where downloads are written and kept (OSError
+    if it cannot be made)."""
+    directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def new_file():
     """Name a file for a download to be written to: beside the kept ones, so that keeping it is
     a rename; in the system's temporary directory when PUBLIC_DOWNLOAD_CACHE_DIR cannot be used."""
-    directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        descriptor, path = tempfile.mkstemp(dir=directory, prefix=".")
+        descriptor, path = tempfile.mkstemp(dir=work_directory(), prefix=".")
     except OSError:
         descriptor, path = tempfile.mkstemp(prefix="registry-download-")
     os.close(descriptor)

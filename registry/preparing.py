@@ -22,7 +22,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -85,16 +84,12 @@ def start(parent, niceness):
     import django
 
     django.setup()
-    from django.conf import settings
-
-    from . import downloads  # noqa: F401  (what the first job needs, imported before it comes)
+    from . import downloads  # what the first job needs, imported before it comes
 
     # openpyxl's own temporary files too go where downloads are written, and are pruned with
     # them (downloads.prune) if this process is killed while writing one.
-    directory = Path(settings.PUBLIC_DOWNLOAD_CACHE_DIR)
     with contextlib.suppress(OSError):
-        directory.mkdir(parents=True, exist_ok=True)
-        tempfile.tempdir = str(directory)
+        tempfile.tempdir = str(downloads.work_directory())
 
     os.nice(niceness)  # only now: set up at a lower priority, it would start late on a busy machine
 
