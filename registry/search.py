@@ -160,11 +160,13 @@ def _word_filter(word, model, through_drafts):
         return Q(search_text__contains=word)
     alternatives = [_text_filter(word, model._meta.db_table, "")]
     for path, target in getattr(model, "search_through", ()):
-        # A subquery, not a join: a record found through two of its parties is listed once.
-        inner = _text_filter(word, target._meta.db_table, f"{path}__")
-        if not through_drafts:  # in the same filter(), so the same party row must be published
-            inner &= Q(**{f"{path}__in": target.objects.published().values("pk")})
-        alternatives.append(Q(pk__in=model._base_manager.filter(inner).values("pk")))
+        # The (published) records the word finds, then the records they belong to: a subquery,
+        # not a join, so that a record found through two of its parties is listed once. From the
+        # word's side, the index narrows the set first (two words: half the time of checking the
+        # word on every party of every record, at 20 000 institutions).
+        found = target._base_manager if through_drafts else target.objects.published()
+        found = found.filter(_text_filter(word, target._meta.db_table, "")).values("pk")
+        alternatives.append(Q(pk__in=model._base_manager.filter(**{f"{path}__in": found}).values("pk")))
     return reduce(or_, alternatives)
 
 
