@@ -246,6 +246,13 @@ class CodeManager(models.Manager.from_queryset(SearchQuerySet)):
         return self.get(code=code)
 
 
+class StatusStepQuerySet(models.QuerySet):
+    def published(self):
+        """Return steps a published source backs: a step from a draft source, like a quote from
+        one, says what no public source says (the record's own status stays, marked undated)."""
+        return self.filter(published_record(Source, "source"))
+
+
 class UidManager(models.Manager):
     def get_by_natural_key(self, uid):
         return self.get(uid=uid)
@@ -1120,6 +1127,8 @@ class StatusStep(Keyed):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("источник"))
     note = models.CharField(_("примечание"), max_length=500, blank=True)
     note_en, note_kk = translated_copies(models.CharField, _("примечание"), max_length=500)
+
+    objects = UidManager.from_queryset(StatusStepQuerySet)()
 
     class Meta:
         abstract = True

@@ -45,13 +45,8 @@ def citations():
 
 
 def status_steps(model):
-    """Prefetch the status steps of an agreement or programme; a draft source reads as None."""
-    return Prefetch(
-        "status_steps",
-        queryset=model.objects.prefetch_related(
-            Prefetch("source", queryset=models.Source.objects.published())
-        ),
-    )
+    """Prefetch the public status steps of an agreement or programme, with their sources."""
+    return Prefetch("status_steps", queryset=model.objects.published().select_related("source"))
 
 
 def parties(name, model):

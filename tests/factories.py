@@ -146,12 +146,24 @@ def drafts_inside_published_records():
     agreement_ = agreement(parties=0, slug="open-agreement", title="Открытое соглашение")
     models.AgreementParty.objects.create(agreement=agreement_, institution=draft_institution)
     models.AgreementParty.objects.create(agreement=agreement_, description="вузы области", country=ru)
+    # A step only a draft source backs: its date and note are the draft's claim, not public.
     models.AgreementStatusStep.objects.create(
-        agreement=agreement_, status="signed", date=datetime.date(2025, 1, 1), source=draft_source
+        agreement=agreement_,
+        status="signed",
+        date=datetime.date(2025, 1, 1),
+        source=draft_source,
+        note="Тайный этап",
     )
     draft_model = programme(slug="tainy-model", title="Тайная программа-образец", is_published=False)
     draft_model.fields.add(field)
     programme_ = programme(slug="open-programme", title="Открытая программа", modelled_on=draft_model)
+    models.ProgrammeStatusStep.objects.create(
+        programme=programme_,
+        status="proposed",
+        date=datetime.date(2025, 2, 3),
+        source=draft_source,
+        note="Тайный этап программы",
+    )
     models.ProgrammeParticipant.objects.create(programme=programme_, institution=draft_institution)
     parent = institution(slug="open-parent", name_ru="Открытый вуз", country=ru)
     draft_branch = branch(slug="tainy-branch", name="Тайный филиал", institution=parent, is_published=False)
