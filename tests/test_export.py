@@ -160,3 +160,19 @@ def test_the_command_line_imports_only_as_a_user_who_may_import(tmp_path, viewer
     editor.save()
     call_command("registry_import", "institution", str(path), "--user", editor.username, stdout=io.StringIO())
     assert models.ImportRecord.objects.get().user == editor
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTRY_MODEL_NAMES)
+@pytest.mark.parametrize("query", ["?zzz=1", "?format=1", "?country__id__exact=abc"])
+def test_an_unknown_filter_in_the_export_address_sends_back_to_the_list(admin_client, model, query):
+    url = reverse(f"admin:registry_{model}_export") + query
+    if admin_client.get(reverse(f"admin:registry_{model}_changelist") + query).status_code == 200:
+        # A filter this section has, whose list reads a wrong value as no choice: so does the export.
+        assert admin_client.get(url).status_code == 200
+        return
+    for response in (admin_client.get(url), admin_client.post(url, {"format": "0", "resource": "0"})):
+        assert response.status_code == 302
+        assert response["Location"] == reverse(f"admin:registry_{model}_changelist")
+    messages = [str(m) for m in admin_client.get(response["Location"]).context["messages"]]
+    assert "В адресе выгрузки неизвестный фильтр: выберите записи в списке и выгрузите снова." in messages
