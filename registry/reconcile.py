@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import openpyxl
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,6 +106,8 @@ def answer(query):
     """Return the candidates for one query object of the Reconciliation API."""
     if not isinstance(query, dict):
         raise BadRequest(_("Каждый запрос должен быть объектом JSON с полем query."))
+    if "\\u0000" in json.dumps(query):  # a NUL in its text or properties: PostgreSQL refuses to look it up
+        raise BadRequest(ProhibitNullCharactersValidator.message)
     text = query.get("query")
     if not isinstance(text, str):
         raise BadRequest(_("В запросе нет текста (поле query)."))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import open_data, reconcile, views
 from .cache import cache_public_page
@@ -39,7 +39,8 @@ urlpatterns = [
     path("sources/", cache_public_page(views.SourceListView.as_view()), name="source_list"),
     path("sources/<slug:slug>/", cache_public_page(views.SourceDetailView.as_view()), name="source_detail"),
     path("reconcile", reconcile.reconcile, name="reconcile"),
-    path("reconcile/view/<str:code>", reconcile.view, name="reconcile_view"),
+    # Any code but one with a NUL, which no record's has and PostgreSQL refuses to look up.
+    re_path(r"^reconcile/view/(?P<code>[^/\x00]+)$", reconcile.view, name="reconcile_view"),
     path("match/", reconcile.match_page, name="match"),
     path("data/", open_data.data_page, name="data"),
     path("data/<str:filename>", open_data.dump_file, name="dump_file"),

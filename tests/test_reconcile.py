@@ -98,6 +98,8 @@ def test_drafts_are_never_candidates(client):
         (json.dumps({"q0": {"query": "МГУ", "limit": 2.5}}), "limit"),
         (json.dumps({"q0": {"query": "МГУ", "properties": {"country": "KZ"}}}), "properties"),
         (json.dumps({f"q{n}": {"query": "МГУ"} for n in range(101)}), "100"),
+        (json.dumps({"q0": {"query": "М\x00ГУ"}}), "ноль-байт"),
+        (json.dumps({"q0": {"query": "МГУ", "properties": [{"pid": "city", "v": "\x00"}]}}), "ноль-байт"),
     ],
 )
 def test_bad_input_is_a_json_error_in_russian(client, queries, says):
@@ -206,3 +208,16 @@ def test_an_empty_paste_is_a_form_error(client):
     page = client.post("/match/", {"names": "  \n ", "kind": "institution"})
     assert page.status_code == 200 and page.context["form"].errors
     assert client.get("/match/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/reconcile/view/%00", "/reconcile/view/a%00b"])
+def test_a_view_link_with_a_nul_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_single_query_with_a_nul_is_a_json_error(client):
+    response = client.get("/reconcile", {"query": "М\x00ГУ"})
+    assert response.status_code == 400
+    assert "ноль-байт" in response.json()["error"]
