@@ -79,3 +79,36 @@ def test_any_other_database_error_is_left_to_the_500_page():
     request = RequestFactory().get("/institutions/")
     error = OperationalError("no such table: registry_institution")
     assert DatabaseBusyMiddleware(None).process_exception(request, error) is None
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(
+    ("language", "heading", "says"),
+    [("ru", "Доступ закрыт", "нет права"), ("en", "Access denied", "no right")],
+)
+def test_a_refused_page_is_our_403_in_the_visitors_language(viewer, language, heading, says):
+    client = Client()
+    client.force_login(viewer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get("/admin/registry/institution/import/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert f"<h1>{heading}</h1>" in page and says in page
+    assert 'class="site-header"' in page
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("ru", "Страница устарела"), ("en", "The page is out of date"), ("kk", "Бет ескірген")],
+)
+def test_a_form_sent_with_a_stale_token_is_our_page_in_plain_words(language, heading):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post("/match/", {"names": "МГУ", "kind": "institution"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert f"<h1>{heading}</h1>" in page
+    assert "DEBUG" not in page and "CSRF" not in page
