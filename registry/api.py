@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django_filters import rest_framework as filter_backends
@@ -201,7 +201,19 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             return HttpResponsePermanentRedirect(f"{parent}/{current}/{query}")
 
     def throttled(self, request, wait):
-        raise exceptions.Throttled(wait, detail=_("Слишком много запросов с вашего адреса. Повторите позже."))
+        # One sentence in one language: DRF appends its own "Expected available in …", which its
+        # catalogue leaves in English for Russian. The wait stays DRF's, for Retry-After.
+        error = exceptions.Throttled(wait)
+        error.detail = exceptions.ErrorDetail(
+            ngettext(
+                "Слишком много запросов с вашего адреса. Повторите через %(wait)d секунду.",
+                "Слишком много запросов с вашего адреса. Повторите через %(wait)d секунд.",
+                error.wait,
+            )
+            % {"wait": error.wait},
+            code=error.default_code,
+        )
+        raise error
 
 
 def api_viewset(name, queryset_function, filterset_class=None, lookup_field="slug", **attrs):

@@ -2,6 +2,7 @@
 conditional GET, CORS, throttling, and a constant number of queries per page."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -242,12 +243,21 @@ class TestClients:
         assert statuses == [200, 200, 429]  # one client behind the proxy, whatever it wrote
         assert client.get("/api/v1/sources/", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
 
-    def test_too_many_requests_is_a_clear_429(self, client, published, settings):
+    @pytest.mark.parametrize(
+        ("lang", "says"),
+        [
+            ("ru", r"Слишком много запросов с вашего адреса\. Повторите через \d+ секунд[уы]?\.$"),
+            ("en", r"Too many requests from your address\. Try again in \d+ seconds?\.$"),
+            ("kk", r"Сіздің мекенжайыңыздан сұраулар тым көп\. \d+ секундтан кейін қайталаңыз\.$"),
+        ],
+    )
+    def test_too_many_requests_is_a_clear_429_in_one_language(self, client, published, settings, lang, says):
         settings.API_ANON_RATE = "2/minute"
-        assert [client.get("/api/v1/sources/").status_code for _ in range(2)] == [200, 200]
-        response = client.get("/api/v1/sources/")
+        path = f"/api/v1/sources/?lang={lang}"
+        assert [client.get(path).status_code for _ in range(2)] == [200, 200]
+        response = client.get(path)
         assert response.status_code == 429
-        assert "Слишком много запросов" in response.json()["detail"]
+        assert re.match(says, response.json()["detail"])
         assert int(response["Retry-After"]) > 0
 
 
