@@ -174,11 +174,31 @@ def field_filter(used_by, field_name="fields"):
     )
 
 
+class YesNoField(forms.NullBooleanField):
+    """Yes, no, or either when empty; any other value is an error (a 400, as for every filter),
+    where Django's field reads it as either and the list would show everything."""
+
+    spellings = ("True", "true", "1", "False", "false", "0")  # what Django's field reads as yes or no
+
+    def clean(self, value):
+        if value not in self.empty_values and str(value) not in self.spellings:
+            raise ValidationError(
+                forms.ChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": str(value)[:50]},
+            )
+        return super().clean(value)
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
 class InstitutionFilter(RegistryFilterSet):
     country = country_filter()
     region = region_filter()
     kind = django_filters.ChoiceFilter(choices=models.Institution.Kind.choices, label=_("Вид"))
-    is_active = django_filters.BooleanFilter(
+    is_active = YesNoFilter(
         label=_("Действует"),
         widget=forms.Select(choices=[("", _("Все")), ("true", _("Да")), ("false", _("Нет"))]),
     )

@@ -184,6 +184,14 @@ class TestParameters:
             assert response.status_code == 404
             assert response.json() == {"detail": "Not found."}
 
+    def test_yes_or_no_is_read_in_its_usual_spellings_and_anything_else_is_a_400(self, client, published):
+        every = client.get("/api/v1/institutions/").json()["count"]
+        for value in ("true", "True", "1", "false", "False", "0"):
+            assert client.get("/api/v1/institutions/", {"is_active": value}).status_code == 200
+        assert client.get("/api/v1/institutions/", {"is_active": ""}).json()["count"] == every
+        response = client.get("/api/v1/institutions/", {"is_active": "zzz"})
+        assert response.status_code == 400 and "is_active" in response.json()
+
     def test_a_long_search_is_no_error(self, client, published):
         assert client.get("/api/v1/sources/", {"q": "слово " * 1000}).status_code == 200
 

@@ -235,6 +235,7 @@ class TestBadInput:
             ("institution_list", {"founded": "1e10"}),
             ("branch_list", {"opened": "-1"}),
             ("agreement_list", {"country": "XX"}),
+            ("institution_list", {"is_active": "zzz"}),
         ],
     )
     def test_any_invalid_filter_gives_the_same_answer_on_the_page_and_in_the_download(
