@@ -19,6 +19,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
+from django.utils import translation
 
 
 def client_ip_address(request):
@@ -67,4 +68,10 @@ def locked_out(request, original_response=None, credentials=None):
     account is locked, which is wrong when the address is; this one names both and the wait, in
     the reader's language, without saying which limit was reached (that would help a guesser)."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, "locked_out.html", {"minutes": minutes}, status=429)
+    # A page of the public site's design: in the language the reader chose there, Kazakh too,
+    # not the admin's (Russian or English only).
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
+        response = render(request, "locked_out.html", {"minutes": minutes}, status=429)
+        response["Content-Language"] = translation.get_language()
+    return response

@@ -99,7 +99,7 @@ def test_healthz_answers_over_plain_http_when_https_is_enforced(client):
     [
         ("ru", "с вашего адреса или под этим именем", "Повторите через 30 минут."),
         ("en", "from your address or with this username", "Try again in 30 minutes."),
-        ("kk", "с вашего адреса или под этим именем", "Повторите через 30 минут."),  # the admin's
+        ("kk", "мекенжайыңыздан немесе осы атпен", "30 минуттан кейін қайталаңыз."),
     ],
 )
 def test_the_lockout_page_names_address_and_wait_in_the_readers_language(editor, language, says, wait):
@@ -111,4 +111,5 @@ def test_the_lockout_page_names_address_and_wait_in_the_readers_language(editor,
     assert response.status_code == 429
     text = response.content.decode()
     assert says in text and wait in text
+    assert f'<html lang="{language}">' in text and response["Content-Language"] == language
     assert "account" not in text.lower() and "учётн" not in text.lower()
