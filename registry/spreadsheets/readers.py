@@ -25,6 +25,7 @@ import tablib
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.encoding import force_str
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -86,14 +87,19 @@ def too_many_rows(cell=None):
             "строк и загрузите по очереди.",
             limit,
         )
-    return FileRefused(message % {"limit": limit, "cell": cell})
+    return FileRefused(message % {"limit": grouped(limit), "cell": cell})
 
 
 def too_many_columns(count):
     return FileRefused(
         _("В файле %(count)s столбцов, а можно не больше %(limit)s. Удалите лишние столбцы.")
-        % {"count": count, "limit": limits()["columns"]}
+        % {"count": grouped(count), "limit": grouped(limits()["columns"])}
     )
+
+
+def grouped(number):
+    """A number as the reader writes it: 50 000, 16 384 (50,000 in English)."""
+    return number_format(number, force_grouping=True)
 
 
 # --- sheets -----------------------------------------------------------------------------------
