@@ -382,7 +382,7 @@ class AgreementFilter(UndertakingFilter):
 
     def by_year(self, queryset, name, value):
         year = int(value)
-        steps = models.AgreementStatusStep.objects.filter(date__year=year).values("agreement")
+        steps = models.AgreementStatusStep.objects.published().filter(date__year=year).values("agreement")
         return queryset.filter(Q(signed_on__year=year) | Q(agreed_on__year=year) | Q(pk__in=steps))
 
 
@@ -424,7 +424,7 @@ class ProgrammeFilter(UndertakingFilter):
 
     def by_year(self, queryset, name, value):
         year = int(value)
-        steps = models.ProgrammeStatusStep.objects.filter(date__year=year).values("programme")
+        steps = models.ProgrammeStatusStep.objects.published().filter(date__year=year).values("programme")
         return queryset.filter(Q(proposed_on__year=year) | Q(pk__in=steps))
 
 

@@ -150,7 +150,7 @@ def drafts_inside_published_records():
     models.AgreementStatusStep.objects.create(
         agreement=agreement_,
         status="signed",
-        date=datetime.date(2025, 1, 1),
+        date=datetime.date(2031, 1, 1),
         source=draft_source,
         note="Тайный этап",
     )
@@ -160,7 +160,7 @@ def drafts_inside_published_records():
     models.ProgrammeStatusStep.objects.create(
         programme=programme_,
         status="proposed",
-        date=datetime.date(2025, 2, 3),
+        date=datetime.date(2031, 2, 3),
         source=draft_source,
         note="Тайный этап программы",
     )

@@ -65,6 +65,16 @@ class TestDraftsInsidePublishedRecords:
         assert list(found) == []
         assert list(client.get("/branches/", {"institution": "tainy-uni"}).context["object_list"]) == []
 
+    def test_the_year_of_a_step_only_a_draft_source_backs_finds_nothing(self, client, published):
+        # Those steps (2031) are the only thing dated that year: their year must not find the record.
+        for name in ("agreement_list", "programme_list"):
+            assert list(client.get(reverse(f"registry:{name}"), {"year": 2031}).context["object_list"]) == []
+            download = client.get(reverse(f"registry:{name}"), {"year": 2031, "download": "json"})
+            body = b"".join(download.streaming_content if download.streaming else [download.content])
+            assert json.loads(body) == []
+        for endpoint in ("agreements", "programmes"):
+            assert client.get(f"/api/v1/{endpoint}/", {"year": 2031}).json()["count"] == 0
+
     def test_the_institution_suggestions_leave_them_out(self, client, published):
         assert client.get("/institutions/suggest/", {"q": "тайный"}).json() == {"results": []}
 
