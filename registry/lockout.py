@@ -74,4 +74,5 @@ def locked_out(request, original_response=None, credentials=None):
     with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
         response = render(request, "locked_out.html", {"minutes": minutes}, status=429)
         response["Content-Language"] = translation.get_language()
+    response["Retry-After"] = str(minutes * 60)  # as the API's 429 says when to come back
     return response

@@ -112,4 +112,5 @@ def test_the_lockout_page_names_address_and_wait_in_the_readers_language(editor,
     text = response.content.decode()
     assert says in text and wait in text
     assert f'<html lang="{language}">' in text and response["Content-Language"] == language
+    assert response["Retry-After"] == "1800"
     assert "account" not in text.lower() and "учётн" not in text.lower()
