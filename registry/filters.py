@@ -178,10 +178,9 @@ class YesNoField(forms.NullBooleanField):
     """Yes, no, or either when empty; any other value is an error (a 400, as for every filter),
     where Django's field reads it as either and the list would show everything."""
 
-    spellings = ("True", "true", "1", "False", "false", "0")  # what Django's field reads as yes or no
-
     def clean(self, value):
-        if value not in self.empty_values and str(value) not in self.spellings:
+        # Django's own reading decides what means yes or no; what it reads as neither is refused.
+        if value not in self.empty_values and self.to_python(value) is None:
             raise ValidationError(
                 forms.ChoiceField.default_error_messages["invalid_choice"],
                 code="invalid_choice",

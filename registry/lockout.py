@@ -21,6 +21,8 @@ from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import translation
 
+from .middleware import chosen_language
+
 
 def client_ip_address(request):
     """Return the address of the client, as the trusted proxies in front of the site saw it; the
@@ -70,8 +72,7 @@ def locked_out(request, original_response=None, credentials=None):
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     # A page of the public site's design: in the language the reader chose there, Kazakh too,
     # not the admin's (Russian or English only).
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
+    with translation.override(chosen_language(request, dict(settings.LANGUAGES))):
         response = render(request, "locked_out.html", {"minutes": minutes}, status=429)
         response["Content-Language"] = translation.get_language()
     response["Retry-After"] = str(minutes * 60)  # as the API's 429 says when to come back

@@ -25,15 +25,20 @@ class RussianFirstLocaleMiddleware(LocaleMiddleware):
     SERVICES = ("/api/", "/reconcile")
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         in_admin = request.path.startswith(reverse("admin:index"))
         offered = settings.ADMIN_LANGUAGES if in_admin else dict(settings.LANGUAGES)
-        language = chosen if chosen in offered else settings.LANGUAGE_CODE
+        language = chosen_language(request, offered)
         if request.path.startswith(self.SERVICES):
             asked = request.GET.get("lang")
             language = asked if asked in offered else translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def chosen_language(request, offered):
+    """The language the visitor chose with the switch, if `offered`; else Russian."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in offered else settings.LANGUAGE_CODE
 
 
 def is_database_locked(error):
