@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import openpyxl
 from django import forms
+from django.core.exceptions import RequestDataTooBig
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -66,8 +67,8 @@ def manifest(request):
 @require_http_methods(["GET", "POST"])
 def reconcile(request):
     """Answer the manifest, or a batch of queries given as `queries=` JSON (GET or form POST)."""
-    params = request.POST if request.method == "POST" else request.GET
     try:
+        params = request.POST if request.method == "POST" else request.GET
         if "queries" in params:
             queries = parse_json(params["queries"])
             if not isinstance(queries, dict):
@@ -82,11 +83,13 @@ def reconcile(request):
             body = {"result": answer(query)}
         else:
             body = manifest(request)
-    except BadRequest as error:
-        return cors(
-            JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})
-        )
-    return cors(JsonResponse(body, json_dumps_params={"ensure_ascii": False}))
+    except RequestDataTooBig:  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer in HTML
+        message = _("Запрос слишком велик: отправляйте не больше %d запросов за раз.") % MAX_QUERIES
+    except BadRequest as refused:
+        message = str(refused)
+    else:
+        return cors(JsonResponse(body, json_dumps_params={"ensure_ascii": False}))
+    return cors(JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False}))
 
 
 def cors(response):

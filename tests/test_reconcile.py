@@ -221,3 +221,12 @@ def test_a_single_query_with_a_nul_is_a_json_error(client):
     response = client.get("/reconcile", {"query": "М\x00ГУ"})
     assert response.status_code == 400
     assert "ноль-байт" in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_a_body_too_large_is_a_json_error_not_an_html_page(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    queries = json.dumps({f"q{n}": {"query": "МГУ " * 20} for n in range(20)})
+    response = client.post("/reconcile", urlencode({"queries": queries}), content_type=FORM)
+    assert response.status_code == 400
+    assert "слишком велик" in response.json()["error"]
